@@ -1,0 +1,48 @@
+"""Fixtures shared by every app's tests and the browser journeys."""
+
+import shutil
+import tempfile
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import override_settings
+
+_media_root = tempfile.mkdtemp(prefix="masthead-test-media-")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_media_root():
+    with override_settings(MEDIA_ROOT=_media_root):
+        yield
+    shutil.rmtree(_media_root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, _test_media_root):
+    """Load the demo publication once into the test database."""
+    with django_db_blocker.unblock():
+        call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The page cache and the meter may live in a Redis shared with other runs.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory):
+    """The real site under gunicorn (2 workers) on its own database, with the demo loaded.
+
+    Uses PostgreSQL and Redis when the run has DATABASE_URL and REDIS_URL,
+    SQLite and local caches otherwise.
+    """
+    from tests.support.live_site import LiveSite
+
+    site = LiveSite(workdir=tmp_path_factory.mktemp("live-site"))
+    site.start()
+    yield site
+    site.stop()

@@ -1,0 +1,338 @@
+"""Fill an empty database with the demo publication, and add synthetic articles fast."""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+import uuid
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.images import ImageFile
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.html import escape
+from PIL import Image as PILImage
+from PIL import ImageDraw, ImageFilter
+from taggit.models import Tag
+from wagtail.models import Locale, Page, Site
+
+from masthead.content import demo_data, page_cache
+from masthead.content.models import (
+    AccessLevel,
+    ArticlePage,
+    ArticlePageTag,
+    AuthorIndexPage,
+    AuthorPage,
+    HomePage,
+    MastheadImage,
+    PublicationSettings,
+    SectionPage,
+)
+
+IMAGE_SIZE = (1600, 900)
+PORTRAIT_SIZE = (480, 480)
+SYNTHETIC_BATCH = 2000
+
+
+def _hex(color: str) -> tuple[int, int, int]:
+    color = color.lstrip("#")
+    return tuple(int(color[i : i + 2], 16) for i in (0, 2, 4))
+
+
+def _png(image: PILImage.Image, name: str) -> ImageFile:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=82, optimize=True)
+    buffer.seek(0)
+    return ImageFile(buffer, name=name)
+
+
+def draw_lead_image(palette: list[str], seed: str) -> PILImage.Image:
+    """An abstract landscape in the article's palette, so each story looks distinct."""
+    rng = random.Random(seed)
+    top, bottom = _hex(palette[0]), _hex(palette[-1])
+    width, height = IMAGE_SIZE
+    image = PILImage.new("RGB", IMAGE_SIZE)
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        t = y / height
+        draw.line(
+            [(0, y), (width, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom))
+        )
+    for layer in range(4):
+        base = height * (0.45 + layer * 0.13)
+        shade = tuple(max(0, int(c * (0.85 - layer * 0.17))) for c in top)
+        points = [(0, height)]
+        phase, amplitude = rng.uniform(0, 6.28), rng.uniform(20, 70)
+        for x in range(0, width + 40, 40):
+            points.append((x, base + amplitude * math.sin(x / rng.uniform(120, 260) + phase)))
+        points.append((width, height))
+        draw.polygon(points, fill=shade)
+    sun_x, sun_y = rng.uniform(0.15, 0.85) * width, rng.uniform(0.15, 0.35) * height
+    draw.ellipse([sun_x - 70, sun_y - 70, sun_x + 70, sun_y + 70], fill=_hex(palette[-1]))
+    return image.filter(ImageFilter.GaussianBlur(1.2))
+
+
+def draw_portrait(color: str, seed: str) -> PILImage.Image:
+    rng = random.Random(seed)
+    background = _hex(color)
+    image = PILImage.new("RGB", PORTRAIT_SIZE, background)
+    draw = ImageDraw.Draw(image)
+    skin = rng.choice([(241, 204, 170), (198, 140, 100), (141, 85, 60), (224, 172, 130)])
+    hair = rng.choice([(40, 30, 25), (90, 60, 35), (170, 130, 80), (60, 60, 65)])
+    w, h = PORTRAIT_SIZE
+    draw.ellipse([w * 0.18, h * 0.68, w * 0.82, h * 1.25], fill=tuple(int(c * 0.6) for c in background))
+    draw.ellipse([w * 0.31, h * 0.16, w * 0.69, h * 0.62], fill=hair)
+    draw.ellipse([w * 0.34, h * 0.24, w * 0.66, h * 0.64], fill=skin)
+    return image
+
+
+def _image(*, title: str, file: ImageFile, credit="", source_name="", source_url="") -> MastheadImage:
+    image = MastheadImage(
+        title=title, file=file, credit=credit, source_name=source_name, source_url=source_url
+    )
+    image.save()
+    return image
+
+
+def _paragraph_html(text: str) -> str:
+    return f"<p>{escape(text)}</p>"
+
+
+def _body_blocks(blocks: list[dict]) -> list[dict]:
+    stream = []
+    for block in blocks:
+        if block["type"] == "paragraph":
+            value = _paragraph_html(block["text"])
+        elif block["type"] == "subheading":
+            value = block["text"]
+        elif block["type"] == "quote":
+            value = {"text": block["text"], "attribution": block.get("attribution", "")}
+        else:
+            continue
+        stream.append({"type": block["type"], "value": value, "id": str(uuid.uuid4())})
+    return stream
+
+
+def _site_root() -> Page:
+    """Put the publication's home page where Wagtail's welcome page was."""
+    home = HomePage.objects.first()
+    if home:
+        return home
+    root = Page.get_first_root_node()
+    site = Site.objects.filter(is_default_site=True).first()
+    welcome = site.root_page if site else None
+    if welcome is not None:
+        # Free the slug; the page itself goes once the site points elsewhere.
+        Page.objects.filter(pk=welcome.pk).update(slug=f"replaced-{welcome.pk}")
+    home = root.add_child(instance=HomePage(title="Home", slug="home"))
+    base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+    site = site or Site(is_default_site=True)
+    site.root_page = home
+    site.site_name = demo_data.PUBLICATION["name"]
+    site.hostname = base.hostname or "localhost"
+    site.port = base.port or (443 if base.scheme == "https" else 80)
+    site.save()
+    if welcome is not None:
+        Page.objects.get(pk=welcome.pk).delete()
+    return home
+
+
+@transaction.atomic
+def load_demo(*, stdout=None) -> bool:
+    """Create the demo publication once. Returns False when it is already there."""
+    if ArticlePage.objects.exists() or SectionPage.objects.exists():
+        return False
+    home = _site_root()
+    site = Site.objects.get(root_page=home)
+    publication = PublicationSettings.for_site(site)
+    publication.name = demo_data.PUBLICATION["name"]
+    publication.tagline = demo_data.PUBLICATION["tagline"]
+    publication.time_zone = demo_data.PUBLICATION["time_zone"]
+    publication.save()
+
+    sections = {}
+    for spec in demo_data.SECTIONS:
+        section = home.add_child(
+            instance=SectionPage(title=spec["title"], slug=spec["slug"], intro=spec["intro"])
+        )
+        sections[spec["slug"]] = section
+
+    author_index = home.add_child(instance=AuthorIndexPage(title="Our writers", slug="authors"))
+    authors = {}
+    for spec in demo_data.AUTHORS:
+        portrait = _image(
+            title=f"Portrait of {spec['name']}",
+            file=_png(draw_portrait(spec["portrait_color"], spec["slug"]), f"{spec['slug']}.jpg"),
+            credit="Courier staff",
+        )
+        bio_html = "".join(_paragraph_html(p) for p in spec["bio"])
+        authors[spec["slug"]] = author_index.add_child(
+            instance=AuthorPage(
+                title=spec["name"],
+                slug=spec["slug"],
+                role=spec["role"],
+                short_bio=spec["short_bio"],
+                bio=bio_html,
+                portrait=portrait,
+            )
+        )
+
+    now = timezone.now()
+    # Oldest first, so that each article's first_published_at is in order.
+    for spec in sorted(demo_data.ARTICLES, key=lambda a: -a["hours_ago"]):
+        image_spec = spec["image"]
+        image = _image(
+            title=image_spec["title"],
+            file=_png(draw_lead_image(image_spec["palette"], spec["slug"]), f"{spec['slug']}.jpg"),
+            credit=image_spec["credit"],
+            source_name=image_spec["source_name"],
+            source_url=image_spec["source_url"],
+        )
+        article = ArticlePage(
+            title=spec["title"],
+            slug=spec["slug"],
+            dek=spec["dek"],
+            lead_image=image,
+            lead_image_caption=image_spec["caption"],
+            body=_body_blocks(spec["body"]),
+            access_level=spec["access"],
+        )
+        sections[spec["section"]].add_child(instance=article)
+        article.authors.set([authors[slug] for slug in spec["authors"]])
+        article.tags.set(spec["tags"])
+        published_at = now - timedelta(hours=spec["hours_ago"])
+        article.first_published_at = published_at
+        revision = article.save_revision()
+        revision.publish()
+        ArticlePage.objects.filter(pk=article.pk).update(
+            first_published_at=published_at, last_published_at=published_at
+        )
+        if stdout:
+            stdout.write(f"  {spec['access']:<11} {article.url_path}")
+    return True
+
+
+def _synthetic_sentence(rng: random.Random) -> str:
+    words = rng.sample(SYNTHETIC_WORDS, rng.randint(8, 16))
+    return " ".join(words).capitalize() + "."
+
+
+def _synthetic_body(rng: random.Random) -> list[dict]:
+    return [
+        {
+            "type": "paragraph",
+            "value": _paragraph_html(" ".join(_synthetic_sentence(rng) for _ in range(4))),
+            "id": str(uuid.uuid4()),
+        }
+        for _ in range(8)
+    ]
+
+
+def add_synthetic_articles(*, count: int, seed: int = 7, stdout=None) -> int:
+    """Bulk-insert ``count`` live articles spread over the sections.
+
+    Pages are written straight into the tree (paths computed here, one
+    INSERT per batch) because saving a million pages through Wagtail one by
+    one takes days. They are older than every demo article and are not
+    added to the search index.
+    """
+    sections = list(SectionPage.objects.order_by("path"))
+    authors = list(AuthorPage.objects.order_by("pk"))
+    images = list(MastheadImage.objects.exclude(title__startswith="Portrait").order_by("pk"))
+    if not sections:
+        raise ValueError("Load the demo before adding synthetic articles.")
+    rng = random.Random(seed)
+    content_type = ContentType.objects.get_for_model(ArticlePage)
+    locale = Locale.get_default()
+    tag_ids = list(Tag.objects.values_list("pk", flat=True))
+    oldest = ArticlePage.objects.order_by("first_published_at").values_list(
+        "first_published_at", flat=True
+    ).first() or timezone.now()
+    article_fields = ArticlePage._meta.local_concrete_fields
+    author_link = ArticlePage.authors.through
+    next_step = {s.pk: s.numchild for s in sections}
+    serial = Page.objects.count()
+    created = 0
+    while created < count:
+        batch = min(SYNTHETIC_BATCH, count - created)
+        with transaction.atomic():
+            pages, details = [], []
+            for i in range(batch):
+                section = sections[(created + i) % len(sections)]
+                next_step[section.pk] += 1
+                serial += 1
+                slug = f"synthetic-report-{serial}"
+                published = oldest - timedelta(minutes=created + i + 1)
+                title = _synthetic_sentence(rng).rstrip(".")[:120]
+                pages.append(
+                    Page(
+                        title=title,
+                        draft_title=title,
+                        slug=slug,
+                        content_type=content_type,
+                        locale=locale,
+                        path=Page._get_path(section.path, section.depth + 1, next_step[section.pk]),
+                        depth=section.depth + 1,
+                        numchild=0,
+                        url_path=f"{section.url_path}{slug}/",
+                        live=True,
+                        has_unpublished_changes=False,
+                        first_published_at=published,
+                        last_published_at=published,
+                        live_revision=None,
+                    )
+                )
+                details.append(
+                    {
+                        "dek": _synthetic_sentence(rng),
+                        "body": _synthetic_body(rng),
+                        "lead_image_id": rng.choice(images).pk if images else None,
+                        "access_level": AccessLevel.METERED,
+                    }
+                )
+            Page.objects.bulk_create(pages)
+            if connection.vendor != "postgresql" and pages[0].pk is None:
+                ids = dict(
+                    Page.objects.filter(path__in=[p.path for p in pages]).values_list("path", "pk")
+                )
+                for page in pages:
+                    page.pk = page.id = ids[page.path]
+            articles = [
+                ArticlePage(page_ptr_id=page.pk, lead_image_caption="", **detail)
+                for page, detail in zip(pages, details)
+            ]
+            # bulk_create refuses multi-table children; insert only the child table.
+            ArticlePage._base_manager._insert(articles, fields=article_fields)
+            if authors:
+                author_link.objects.bulk_create(
+                    author_link(articlepage_id=page.pk, authorpage_id=rng.choice(authors).pk)
+                    for page in pages
+                )
+            if tag_ids:
+                ArticlePageTag.objects.bulk_create(
+                    ArticlePageTag(content_object_id=page.pk, tag_id=rng.choice(tag_ids))
+                    for page in pages
+                )
+            for section in sections:
+                Page.objects.filter(pk=section.pk).update(numchild=next_step[section.pk])
+        created += batch
+        if stdout:
+            stdout.write(f"  {created}/{count} synthetic articles")
+    # Bulk inserts send no publish signals, so invalidate cached pages here.
+    page_cache.bump_generation()
+    return created
+
+
+SYNTHETIC_WORDS = (
+    "council budget harbor transit valley river county school housing water grid port "
+    "senate vote hearing report contract bridge rail freight audit drought levee clinic "
+    "district committee mayor governor plan permit zoning wage tariff energy storm flood "
+    "market bond refinery shipyard festival museum gallery library theater orchestra season "
+    "record quarter annual regional local federal public private new final early late "
+    "officials residents workers farmers students teachers nurses engineers analysts "
+    "approved delayed proposed reviewed expanded reduced funded released announced"
+).split()

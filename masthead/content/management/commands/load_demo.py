@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from masthead.content import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo publication into an empty database (idempotent); add synthetic articles."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--synthetic",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also bulk-insert N synthetic articles (for benchmarks).",
+        )
+
+    def handle(self, *args, synthetic: int, **options):
+        if synthetic < 0:
+            raise CommandError("--synthetic must be zero or more.")
+        if demo.load_demo(stdout=self.stdout):
+            self.stdout.write(self.style.SUCCESS("Loaded the demo publication."))
+        else:
+            self.stdout.write("The demo publication is already loaded; nothing to do.")
+        if synthetic:
+            demo.add_synthetic_articles(count=synthetic, stdout=self.stdout)
+            self.stdout.write(self.style.SUCCESS(f"Added {synthetic} synthetic articles."))

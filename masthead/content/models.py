@@ -1,0 +1,215 @@
+"""The publication's pages, images and settings as Wagtail models."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.db import models
+from django.utils.functional import cached_property
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.images.models import AbstractImage, AbstractRendition, Image
+from wagtail.models import Page
+from wagtail.search import index
+
+from masthead.content.blocks import ArticleBodyBlock
+
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class MastheadImage(AbstractImage):
+    """An image that knows who made it and where it came from."""
+
+    credit = models.CharField(max_length=255, blank=True, help_text="Photographer or artist.")
+    source_name = models.CharField(
+        max_length=255, blank=True, help_text="Agency or outlet, e.g. 'Photo Desk'."
+    )
+    source_url = models.URLField(blank=True, help_text="Link to the original.")
+
+    admin_form_fields = Image.admin_form_fields + ("credit", "source_name", "source_url")
+
+
+class MastheadRendition(AbstractRendition):
+    image = models.ForeignKey(MastheadImage, on_delete=models.CASCADE, related_name="renditions")
+
+    class Meta:
+        unique_together = (("image", "filter_spec", "focal_point_key"),)
+
+
+@register_setting(icon="site")
+class PublicationSettings(BaseSiteSetting):
+    name = models.CharField(max_length=120, default="Masthead")
+    tagline = models.CharField(max_length=255, blank=True)
+    logo = models.ForeignKey(
+        MastheadImage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+
+    panels = [FieldPanel("name"), FieldPanel("tagline"), FieldPanel("logo"), FieldPanel("time_zone")]
+
+    class Meta:
+        verbose_name = "Publication"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class AccessLevel(models.TextChoices):
+    FREE = "free", "Free: everyone reads it whole"
+    METERED = "metered", "Metered: counts against the free-article meter"
+    SUBSCRIBERS = "subscribers", "Subscribers only"
+
+
+class SharedCacheMixin:
+    """A page whose rendering is the same for every reader without a session."""
+
+    def serve(self, request, *args, **kwargs):
+        from masthead.content import page_cache
+
+        response = super().serve(request, *args, **kwargs)
+        return page_cache.mark_cacheable(request=request, response=response)
+
+
+class HomePage(SharedCacheMixin, Page):
+    subpage_types = ["content.SectionPage", "content.AuthorIndexPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from masthead.content import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(selectors.home_page_blocks(site_root=self))
+        return context
+
+
+class SectionPage(SharedCacheMixin, Page):
+    intro = models.CharField(max_length=255, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["content.ArticlePage"]
+    parent_page_types = ["content.HomePage"]
+
+    def get_context(self, request, *args, **kwargs):
+        from masthead.content import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["articles"] = selectors.paginate(
+            selectors.section_articles(section=self), request.GET.get("page")
+        )
+        return context
+
+
+class AuthorIndexPage(Page):
+    subpage_types = ["content.AuthorPage"]
+    parent_page_types = ["content.HomePage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["authors"] = (
+            AuthorPage.objects.child_of(self).live().select_related("portrait").order_by("title")
+        )
+        return context
+
+
+class AuthorPage(SharedCacheMixin, Page):
+    """A writer; the page title is the author's name."""
+
+    role = models.CharField(max_length=120, blank=True)
+    short_bio = models.CharField(max_length=255, blank=True, help_text="Shown under articles.")
+    bio = RichTextField(blank=True, features=["bold", "italic", "link"])
+    portrait = models.ForeignKey(
+        MastheadImage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("role"),
+        FieldPanel("portrait"),
+        FieldPanel("short_bio"),
+        FieldPanel("bio"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("short_bio")]
+    subpage_types: list[str] = []
+    parent_page_types = ["content.AuthorIndexPage"]
+
+    @property
+    def name(self) -> str:
+        return self.title
+
+    def get_context(self, request, *args, **kwargs):
+        from masthead.content import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["articles"] = selectors.paginate(
+            selectors.author_articles(author=self), request.GET.get("page")
+        )
+        return context
+
+
+class ArticlePageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "content.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class ArticlePage(SharedCacheMixin, Page):
+    dek = models.CharField(
+        "standfirst", max_length=300, blank=True, help_text="One sentence under the headline."
+    )
+    lead_image = models.ForeignKey(
+        MastheadImage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lead_image_caption = models.CharField(max_length=300, blank=True)
+    body = StreamField(ArticleBodyBlock(), blank=True)
+    authors = ParentalManyToManyField("content.AuthorPage", blank=True, related_name="articles")
+    tags = ClusterTaggableManager(through=ArticlePageTag, blank=True)
+    access_level = models.CharField(
+        max_length=16, choices=AccessLevel.choices, default=AccessLevel.METERED, db_index=True
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("dek"),
+        MultiFieldPanel(
+            [FieldPanel("lead_image"), FieldPanel("lead_image_caption")], heading="Lead image"
+        ),
+        FieldPanel("authors"),
+        FieldPanel("body"),
+    ]
+    promote_panels = Page.promote_panels + [FieldPanel("tags")]
+    settings_panels = Page.settings_panels + [FieldPanel("access_level")]
+    search_fields = Page.search_fields + [
+        index.SearchField("dek"),
+        index.SearchField("body"),
+        index.FilterField("access_level"),
+        index.FilterField("first_published_at"),
+    ]
+    subpage_types: list[str] = []
+    parent_page_types = ["content.SectionPage"]
+
+    @cached_property
+    def section(self) -> SectionPage | None:
+        parent = self.get_parent()
+        return parent.specific if parent else None
+
+    @property
+    def is_free(self) -> bool:
+        return self.access_level == AccessLevel.FREE
+
+    def get_context(self, request, *args, **kwargs):
+        from masthead.content import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["authors"] = selectors.article_authors(article=self)
+        context["related"] = selectors.related_articles(article=self)
+        context["section"] = self.section
+        return context
+

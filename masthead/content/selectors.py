@@ -1,0 +1,128 @@
+"""Read queries for the publication's pages, shaped to avoid N+1 queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, Q, QuerySet
+from taggit.models import Tag
+
+from masthead.content.models import ArticlePage, AuthorPage, MastheadImage, SectionPage
+
+HOME_ARTICLES_PER_SECTION = 3
+HOME_SCAN = 200
+RELATED_ARTICLES = 4
+PAGE_SIZE = 12
+
+
+def published_articles() -> QuerySet[ArticlePage]:
+    """Live, public articles, newest first, with what an article card shows."""
+    return (
+        ArticlePage.objects.live()
+        .public()
+        .prefetch_related(
+            Prefetch("lead_image", queryset=MastheadImage.objects.prefetch_renditions()),
+            "authors",
+        )
+        .order_by("-first_published_at", "-pk")
+    )
+
+
+def live_sections() -> list[SectionPage]:
+    return list(SectionPage.objects.live().order_by("path"))
+
+
+def attach_sections(articles: Iterable[ArticlePage]) -> list[ArticlePage]:
+    """Give each article its section without a query per article."""
+    articles = list(articles)
+    sections = {section.path: section for section in live_sections()}
+    for article in articles:
+        parent_path = article.path[: -ArticlePage.steplen]
+        article.__dict__["section"] = sections.get(parent_path)
+    return articles
+
+
+def home_page_blocks(*, site_root) -> dict:
+    """The lead story, then the newest few articles of each section.
+
+    One scan of recent article ids fills most sections; only a section with
+    nothing recent needs a query of its own. The cards are then fetched in
+    one query, so the count does not grow with the number of sections.
+    """
+    sections = [s for s in live_sections() if s.path.startswith(site_root.path)]
+    live_ids = ArticlePage.objects.live().public().order_by("-first_published_at", "-pk")
+    recent = list(live_ids.descendant_of(site_root).values_list("pk", "path")[:HOME_SCAN])
+    lead_id = recent[0][0] if recent else None
+    picked: dict[str, list[int]] = {section.path: [] for section in sections}
+    for pk, path in recent[1:]:
+        ids = picked.get(path[: -ArticlePage.steplen])
+        if ids is not None and len(ids) < HOME_ARTICLES_PER_SECTION:
+            ids.append(pk)
+    for section in sections:
+        ids = picked[section.path]
+        if len(ids) < HOME_ARTICLES_PER_SECTION and len(recent) == HOME_SCAN:
+            more = live_ids.child_of(section).exclude(pk=lead_id).values_list("pk", flat=True)
+            picked[section.path] = list(more[:HOME_ARTICLES_PER_SECTION])
+    wanted = [pk for ids in picked.values() for pk in ids] + ([lead_id] if lead_id else [])
+    cards = published_articles().in_bulk(wanted)
+    groups = []
+    for section in sections:
+        articles = [cards[pk] for pk in picked[section.path] if pk in cards]
+        for article in articles:
+            article.__dict__["section"] = section
+        if articles:
+            groups.append({"section": section, "articles": articles})
+    lead = cards.get(lead_id)
+    if lead:
+        attach_sections([lead])
+    return {"lead": lead, "section_groups": groups}
+
+
+def paginate(articles: QuerySet[ArticlePage], page_number) -> Page:
+    """One page of article cards, each knowing its section."""
+    page = Paginator(articles, PAGE_SIZE).get_page(page_number)
+    page.object_list = attach_sections(page.object_list)
+    return page
+
+
+def section_articles(*, section: SectionPage) -> QuerySet[ArticlePage]:
+    return published_articles().child_of(section)
+
+
+def author_articles(*, author: AuthorPage) -> QuerySet[ArticlePage]:
+    return published_articles().filter(authors=author)
+
+
+def tag_articles(*, tag: Tag) -> QuerySet[ArticlePage]:
+    return published_articles().filter(tagged_items__tag=tag)
+
+
+def article_authors(*, article: ArticlePage) -> list[AuthorPage]:
+    return list(
+        article.authors.live()
+        .prefetch_related(
+            Prefetch("portrait", queryset=MastheadImage.objects.prefetch_renditions())
+        )
+        .order_by("pk")
+    )
+
+
+def related_articles(*, article: ArticlePage, limit: int = RELATED_ARTICLES) -> list[ArticlePage]:
+    """Newest articles from the same section or sharing a tag, never the article itself."""
+    tag_ids = list(article.tagged_items.values_list("tag_id", flat=True))
+    parent_path = article.path[: -ArticlePage.steplen]
+    same_section = Q(path__startswith=parent_path, depth=article.depth)
+    match = same_section | Q(tagged_items__tag_id__in=tag_ids) if tag_ids else same_section
+    candidate_ids = (
+        ArticlePage.objects.live()
+        .public()
+        .filter(match)
+        .exclude(pk=article.pk)
+        .order_by("-first_published_at", "-pk")
+        .values_list("pk", "first_published_at")
+        .distinct()[:limit]
+    )
+    ids = [pk for pk, _ in candidate_ids]
+    by_id = {a.pk: a for a in published_articles().filter(pk__in=ids)}
+    return attach_sections(by_id[pk] for pk in ids if pk in by_id)

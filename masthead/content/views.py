@@ -1,0 +1,37 @@
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_safe
+from taggit.models import Tag
+
+from masthead.content import selectors
+
+SEARCH_QUERY_MAX_LENGTH = 200
+
+
+@require_safe
+def tag_view(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    page = selectors.paginate(selectors.tag_articles(tag=tag), request.GET.get("page"))
+    return TemplateResponse(request, "content/tag.html", {"tag": tag, "articles": page})
+
+
+@require_safe
+def search_view(request):
+    query = request.GET.get("q", "").strip()[:SEARCH_QUERY_MAX_LENGTH]
+    results = None
+    if query:
+        matches = selectors.published_articles().search(query, operator="and")
+        results = selectors.paginate(matches, request.GET.get("page"))
+    return TemplateResponse(
+        request, "content/search.html", {"query": query, "results": results}
+    )
+
+
+@require_safe
+def robots_txt(request):
+    sitemap_url = request.build_absolute_uri("/sitemap.xml")
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/", f"Sitemap: {sitemap_url}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+

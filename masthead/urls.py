@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.urls import include, path, re_path
+from django.views.static import serve as serve_static
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from masthead.content import feeds, views
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("search/", views.search_view, name="search"),
+    path("tags/<slug:slug>/", views.tag_view, name="tag"),
+    path("feeds/rss/", feeds.SiteRssFeed(), name="feed-rss"),
+    path("feeds/atom/", feeds.SiteAtomFeed(), name="feed-atom"),
+    path("feeds/<slug:slug>/rss/", feeds.SectionRssFeed(), name="feed-section-rss"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
+]
+
+if settings.SERVE_MEDIA:
+    media_prefix = settings.MEDIA_URL.lstrip("/")
+    urlpatterns.append(
+        re_path(rf"^{media_prefix}(?P<path>.*)$", serve_static, {"document_root": settings.MEDIA_ROOT})
+    )
+
+if settings.BENCH_FLOOR_VIEW:
+    from masthead.content.bench_views import framework_floor
+
+    urlpatterns.append(path("_bench/floor/", framework_floor))
+
+urlpatterns.append(path("", include(wagtail_urls)))

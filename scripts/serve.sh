@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Serve the site under gunicorn, with Wagtail's scheduler beside it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT="${PORT:-8000}"
+WORKERS="${WEB_CONCURRENCY:-2}"
+
+# Scheduled publishing: Wagtail publishes and expires pages when
+# publish_scheduled runs; in production run it from cron or a timer instead.
+(
+  while sleep 60; do .venv/bin/python manage.py publish_scheduled >/dev/null 2>&1 || true; done
+) &
+scheduler=$!
+trap 'kill $scheduler 2>/dev/null || true' EXIT
+
+.venv/bin/python manage.py ensure_editor
+echo "Serving Masthead at http://127.0.0.1:${PORT}/ (Ctrl-C to stop)"
+.venv/bin/gunicorn masthead.wsgi:application \
+  --bind "127.0.0.1:${PORT}" --workers "$WORKERS" --access-logfile - --log-level warning

@@ -1,0 +1,119 @@
+"""Start the real site under gunicorn for browser and concurrency tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _own_database_url(base_url: str, name: str) -> str:
+    """A fresh PostgreSQL database beside the one in DATABASE_URL."""
+    import psycopg
+
+    parts = urlsplit(base_url)
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _drop_database(base_url: str, name: str) -> None:
+    import psycopg
+
+    parts = urlsplit(base_url)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class LiveSite:
+    def __init__(self, *, workdir: Path, workers: int = 2, extra_env: dict | None = None):
+        self.workdir = Path(workdir)
+        self.workers = workers
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+        self.database_name = None
+        self.env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+        self.env.update(
+            {
+                "MASTHEAD_VAR_DIR": str(self.workdir),
+                "DJANGO_SETTINGS_MODULE": "masthead.settings",
+                "PYTHONPATH": str(ROOT),
+            }
+        )
+        if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+            self.database_name = f"masthead_live_{uuid.uuid4().hex[:10]}"
+            self.env["DATABASE_URL"] = _own_database_url(
+                os.environ["DATABASE_URL"], self.database_name
+            )
+        else:
+            self.env.pop("DATABASE_URL", None)
+        if os.environ.get("REDIS_URL"):
+            self.env["CACHE_KEY_PREFIX"] = f"live-{uuid.uuid4().hex[:8]}"
+        self.env.update(extra_env or {})
+
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            [str(VENV_BIN / "python"), "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return result.stdout
+
+    def start(self) -> None:
+        self.manage("migrate", "--noinput", "-v0")
+        self.manage("collectstatic", "--noinput", "-v0")
+        self.manage("load_demo", "-v0")
+        self.process = subprocess.Popen(
+            [
+                str(VENV_BIN / "gunicorn"),
+                "masthead.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=self.env,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/robots.txt", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not answer within 30 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        if self.database_name:
+            _drop_database(os.environ["DATABASE_URL"], self.database_name)
