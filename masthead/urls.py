@@ -23,7 +23,9 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.lstrip("/")
     urlpatterns.append(
-        re_path(rf"^{media_prefix}(?P<path>.*)$", serve_static, {"document_root": settings.MEDIA_ROOT})
+        re_path(
+            rf"^{media_prefix}(?P<path>.*)$", serve_static, {"document_root": settings.MEDIA_ROOT}
+        )
     )
 
 if settings.BENCH_FLOOR_VIEW:

@@ -26,8 +26,6 @@ class QuoteBlock(blocks.StructBlock):
 
 class ArticleBodyBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(features=PARAGRAPH_FEATURES)
-    subheading = blocks.CharBlock(
-        form_classname="title", template="content/blocks/subheading.html"
-    )
+    subheading = blocks.CharBlock(form_classname="title", template="content/blocks/subheading.html")
     image = ImageBlock()
     quote = QuoteBlock()

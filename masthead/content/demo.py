@@ -60,7 +60,8 @@ def draw_lead_image(palette: list[str], seed: str) -> PILImage.Image:
     for y in range(height):
         t = y / height
         draw.line(
-            [(0, y), (width, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom))
+            [(0, y), (width, y)],
+            fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=False)),
         )
     for layer in range(4):
         base = height * (0.45 + layer * 0.13)
@@ -84,13 +85,17 @@ def draw_portrait(color: str, seed: str) -> PILImage.Image:
     skin = rng.choice([(241, 204, 170), (198, 140, 100), (141, 85, 60), (224, 172, 130)])
     hair = rng.choice([(40, 30, 25), (90, 60, 35), (170, 130, 80), (60, 60, 65)])
     w, h = PORTRAIT_SIZE
-    draw.ellipse([w * 0.18, h * 0.68, w * 0.82, h * 1.25], fill=tuple(int(c * 0.6) for c in background))
+    draw.ellipse(
+        [w * 0.18, h * 0.68, w * 0.82, h * 1.25], fill=tuple(int(c * 0.6) for c in background)
+    )
     draw.ellipse([w * 0.31, h * 0.16, w * 0.69, h * 0.62], fill=hair)
     draw.ellipse([w * 0.34, h * 0.24, w * 0.66, h * 0.64], fill=skin)
     return image
 
 
-def _image(*, title: str, file: ImageFile, credit="", source_name="", source_url="") -> MastheadImage:
+def _image(
+    *, title: str, file: ImageFile, credit="", source_name="", source_url=""
+) -> MastheadImage:
     image = MastheadImage(
         title=title, file=file, credit=credit, source_name=source_name, source_url=source_url
     )
@@ -249,9 +254,12 @@ def add_synthetic_articles(*, count: int, seed: int = 7, stdout=None) -> int:
     content_type = ContentType.objects.get_for_model(ArticlePage)
     locale = Locale.get_default()
     tag_ids = list(Tag.objects.values_list("pk", flat=True))
-    oldest = ArticlePage.objects.order_by("first_published_at").values_list(
-        "first_published_at", flat=True
-    ).first() or timezone.now()
+    oldest = (
+        ArticlePage.objects.order_by("first_published_at")
+        .values_list("first_published_at", flat=True)
+        .first()
+        or timezone.now()
+    )
     article_fields = ArticlePage._meta.local_concrete_fields
     author_link = ArticlePage.authors.through
     next_step = {s.pk: s.numchild for s in sections}
@@ -303,7 +311,7 @@ def add_synthetic_articles(*, count: int, seed: int = 7, stdout=None) -> int:
                     page.pk = page.id = ids[page.path]
             articles = [
                 ArticlePage(page_ptr_id=page.pk, lead_image_caption="", **detail)
-                for page, detail in zip(pages, details)
+                for page, detail in zip(pages, details, strict=False)
             ]
             # bulk_create refuses multi-table children; insert only the child table.
             ArticlePage._base_manager._insert(articles, fields=article_fields)

@@ -38,7 +38,11 @@ def news_article(
             {"@type": "Person", "name": author.title, "url": absolute(author.url)}
             for author in authors
         ],
-        "publisher": {"@type": "NewsMediaOrganization", "name": publication.name, "url": absolute("/")},
+        "publisher": {
+            "@type": "NewsMediaOrganization",
+            "name": publication.name,
+            "url": absolute("/"),
+        },
         "isAccessibleForFree": article.is_free,
     }
     if article.lead_image:

@@ -49,7 +49,12 @@ class PublicationSettings(BaseSiteSetting):
     )
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
 
-    panels = [FieldPanel("name"), FieldPanel("tagline"), FieldPanel("logo"), FieldPanel("time_zone")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("tagline"),
+        FieldPanel("logo"),
+        FieldPanel("time_zone"),
+    ]
 
     class Meta:
         verbose_name = "Publication"
@@ -212,4 +217,3 @@ class ArticlePage(SharedCacheMixin, Page):
         context["related"] = selectors.related_articles(article=self)
         context["section"] = self.section
         return context
-

@@ -23,9 +23,7 @@ def search_view(request):
     if query:
         matches = selectors.published_articles().search(query, operator="and")
         results = selectors.paginate(matches, request.GET.get("page"))
-    return TemplateResponse(
-        request, "content/search.html", {"query": query, "results": results}
-    )
+    return TemplateResponse(request, "content/search.html", {"query": query, "results": results})
 
 
 @require_safe
@@ -33,5 +31,3 @@ def robots_txt(request):
     sitemap_url = request.build_absolute_uri("/sitemap.xml")
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/", f"Sitemap: {sitemap_url}"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
-
-

@@ -32,7 +32,9 @@ class TagCollector(HTMLParser):
         self.tags.append((tag, dict(attrs)))
 
     def find(self, tag, **attrs):
-        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())]
+        return [
+            a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())
+        ]
 
 
 def parse_tags(html: str) -> TagCollector:

@@ -1,8 +1,8 @@
 import html
+from datetime import UTC, datetime
 
 import pytest
 from django.core.cache import cache
-from datetime import UTC, datetime
 
 from masthead.content import demo_data
 from masthead.content.models import (
@@ -79,7 +79,7 @@ def test_article_page_shows_everything_a_reader_expects(client):
     assert image["caption"] in page
     assert (
         f'Image by {image["credit"]} via <a href="{image["source_url"]}" rel="noopener">'
-        f'{image["source_name"]}</a>'
+        f"{image['source_name']}</a>"
     ) in page
     for tag in spec["tags"]:
         assert f">{tag}</a>" in page
@@ -202,9 +202,9 @@ def test_page_queries_are_bounded_whatever_the_number_of_articles(client):
     before = _queries_per_page(client, urls)
     add_synthetic_articles(count=300)
     after = _queries_per_page(client, urls)
-    assert after == before, dict(zip(urls, zip(before, after)))
+    assert after == before, dict(zip(urls, zip(before, after, strict=False), strict=False))
     # Wagtail routes through the page tree level by level; the count stays flat.
-    assert max(after) <= 30, dict(zip(urls, after))
+    assert max(after) <= 30, dict(zip(urls, after, strict=False))
 
 
 def test_a_cached_page_is_served_without_queries_and_refreshed_on_publish(
