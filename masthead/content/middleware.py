@@ -13,10 +13,11 @@ class CachedPageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        gen = None
         if page_cache.is_shared_request(request):
-            cached = page_cache.fetch(request)
+            cached, gen = page_cache.fetch(request)
             if cached is not None:
                 return cached
         response = self.get_response(request)
-        page_cache.store_if_marked(request, response)
+        page_cache.store_if_marked(request, response, gen)
         return response

@@ -4,7 +4,7 @@ Rendering an article through Wagtail's router and templates costs about ten
 times what Django itself costs per request, so a rendered article is kept in
 the cache and served straight from there to readers whose page cannot
 differ (no session). Every publish, unpublish, move or delete bumps one
-generation number that is part of every key, so one increment invalidates
+generation number that each entry records, so one increment invalidates
 all cached pages at once, in every app process sharing the cache.
 """
 
@@ -47,19 +47,23 @@ def is_shared_request(request: HttpRequest) -> bool:
     )
 
 
-def _key(request: HttpRequest, gen: int) -> str:
-    return f"page:{gen}:{request.get_host()}:{request.path}"
+def _key(request: HttpRequest) -> str:
+    return f"page:{request.get_host()}:{request.path}"
 
 
-def fetch(request: HttpRequest) -> HttpResponse | None:
-    entry = cache.get(_key(request, generation()))
-    if entry is None:
-        return None
-    content, headers = entry
+def fetch(request: HttpRequest) -> tuple[HttpResponse | None, int | None]:
+    """The cached response, if fresh, and the generation it was checked against."""
+    # One round trip for both: an entry from an older generation is stale.
+    key = _key(request)
+    found = cache.get_many([GENERATION_KEY, key])
+    current, entry = found.get(GENERATION_KEY), found.get(key)
+    if entry is None or current != entry[0]:
+        return None, current
+    _, content, headers = entry
     response = HttpResponse(content)
     for name, value in headers:
         response[name] = value
-    return response
+    return response, current
 
 
 def mark_cacheable(*, request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -69,7 +73,12 @@ def mark_cacheable(*, request: HttpRequest, response: HttpResponse) -> HttpRespo
     return response
 
 
-def store_if_marked(request: HttpRequest, response: HttpResponse) -> None:
+def store_if_marked(request: HttpRequest, response: HttpResponse, gen: int | None) -> None:
+    """Keep a marked response under the generation read before it was rendered.
+
+    Using the earlier generation means a publish during rendering leaves the
+    entry already stale rather than fresh with old content.
+    """
     if not getattr(response, CACHEABLE_ATTRIBUTE, False) or response.streaming:
         return
     if response.cookies:
@@ -77,4 +86,6 @@ def store_if_marked(request: HttpRequest, response: HttpResponse) -> None:
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
     headers = [(name, response[name]) for name in KEPT_HEADERS if name in response]
-    cache.set(_key(request, generation()), (response.content, headers), ENTRY_TIMEOUT)
+    if gen is None:
+        gen = generation()
+    cache.set(_key(request), (gen, response.content, headers), ENTRY_TIMEOUT)
