@@ -142,8 +142,12 @@ def main() -> int:
                 f"p99 {r['p99']:>8}   non-2xx {r['non2xx']}"
             )
         print(f"article bytes: {len(article)}")
-        print(f"ratio a/c (article / framework floor): {results['a']['rps'] / results['c']['rps']:.2f}")
-        print(f"ratio b/c (home / framework floor):    {results['b']['rps'] / results['c']['rps']:.2f}")
+        print(
+            f"ratio a/c (article / framework floor): {results['a']['rps'] / results['c']['rps']:.2f}"
+        )
+        print(
+            f"ratio b/c (home / framework floor):    {results['b']['rps'] / results['c']['rps']:.2f}"
+        )
         print(f"bench took {time.monotonic() - started:.0f} s")
     finally:
         server.terminate()

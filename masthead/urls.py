@@ -6,12 +6,15 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from masthead.billing import views as billing_views
 from masthead.content import feeds, views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    path("accounts/", include("allauth.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", views.search_view, name="search"),
+    path("subscribe/", billing_views.subscribe, name="subscribe"),
     path("tags/<slug:slug>/", views.tag_view, name="tag"),
     path("feeds/rss/", feeds.SiteRssFeed(), name="feed-rss"),
     path("feeds/atom/", feeds.SiteAtomFeed(), name="feed-atom"),

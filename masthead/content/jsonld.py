@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from masthead.content.models import ArticlePage, AuthorPage, PublicationSettings
 
+GATED_CSS_CLASS = "article__gated"
 IMAGE_SPEC = "fill-1200x675"
 LOGO_SPEC = "max-600x60"
 # JSON inside <script> must not be able to close the element or open a comment.
@@ -58,6 +59,14 @@ def news_article(
         }
     if article.section:
         data["articleSection"] = article.section.title
+    if not article.is_free:
+        # Google's markup for paywalled content: the part a crawler may read
+        # whole but a reader may not is the element with this class.
+        data["hasPart"] = {
+            "@type": "WebPageElement",
+            "isAccessibleForFree": False,
+            "cssSelector": f".{GATED_CSS_CLASS}",
+        }
     return data
 
 

@@ -1,4 +1,5 @@
 from masthead.content import page_cache
+from masthead.paywall.services import variant_keys
 
 
 class CachedPageMiddleware:
@@ -15,7 +16,7 @@ class CachedPageMiddleware:
     def __call__(self, request):
         gen = None
         if page_cache.is_shared_request(request):
-            cached, gen = page_cache.fetch(request)
+            cached, gen = page_cache.fetch(request, also=variant_keys(request))
             if cached is not None:
                 return cached
         response = self.get_response(request)

@@ -17,6 +17,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from masthead.content.blocks import ArticleBodyBlock
+from masthead.paywall.policy import Access
 
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
@@ -166,7 +167,7 @@ class ArticlePageTag(TaggedItemBase):
     )
 
 
-class ArticlePage(SharedCacheMixin, Page):
+class ArticlePage(Page):
     dek = models.CharField(
         "standfirst", max_length=300, blank=True, help_text="One sentence under the headline."
     )
@@ -217,3 +218,15 @@ class ArticlePage(SharedCacheMixin, Page):
         context["related"] = selectors.related_articles(article=self)
         context["section"] = self.section
         return context
+
+    def serve(self, request, *args, **kwargs):
+        from masthead.content import page_cache
+        from masthead.paywall import services
+
+        article = services.ArticleRef(self.pk, Access(self.access_level))
+        response = services.serve_article(
+            request, article, services.cached_variants(request), load_page=lambda: self
+        )
+        if self.is_free:
+            page_cache.mark_cacheable(request=request, response=response)
+        return response

@@ -15,11 +15,15 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 GENERATION_KEY = "content:generation"
 ENTRY_TIMEOUT = 60 * 60 * 24
+SHARED_MAX_AGE = 60
 KEPT_HEADERS = ("Content-Type", "X-Frame-Options", "Vary", "Cache-Control", "Content-Language")
-CACHEABLE_ATTRIBUTE = "_masthead_cacheable_article"
+CACHEABLE_ATTRIBUTE = "_masthead_cacheable_page"
+# What the early cache lookup found, so later middleware needs no second round trip.
+PREFETCHED_ATTRIBUTE = "_masthead_cache_lookup"
 
 
 def generation() -> int:
@@ -51,11 +55,15 @@ def _key(request: HttpRequest) -> str:
     return f"page:{request.get_host()}:{request.path}"
 
 
-def fetch(request: HttpRequest) -> tuple[HttpResponse | None, int | None]:
-    """The cached response, if fresh, and the generation it was checked against."""
-    # One round trip for both: an entry from an older generation is stale.
+def fetch(request: HttpRequest, also: list[str] = ()) -> tuple[HttpResponse | None, int | None]:
+    """The cached response, if fresh, and the generation it was checked against.
+
+    Keys in ``also`` are fetched in the same round trip and left on the request.
+    """
+    # One round trip for all: an entry from an older generation is stale.
     key = _key(request)
-    found = cache.get_many([GENERATION_KEY, key])
+    found = cache.get_many([GENERATION_KEY, key, *also])
+    setattr(request, PREFETCHED_ATTRIBUTE, found)
     current, entry = found.get(GENERATION_KEY), found.get(key)
     if entry is None or current != entry[0]:
         return None, current
@@ -67,9 +75,11 @@ def fetch(request: HttpRequest) -> tuple[HttpResponse | None, int | None]:
 
 
 def mark_cacheable(*, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """Flag a freshly rendered page for the middleware to keep."""
-    if is_shared_request(request) and response.status_code == 200:
+    """Flag a freshly rendered page for the middleware to keep, and say who may cache it."""
+    shared = is_shared_request(request) and not getattr(request, "is_preview", False)
+    if shared and response.status_code == 200:
         setattr(response, CACHEABLE_ATTRIBUTE, True)
+    set_cache_headers(response, shared=shared)
     return response
 
 
@@ -89,3 +99,12 @@ def store_if_marked(request: HttpRequest, response: HttpResponse, gen: int | Non
     if gen is None:
         gen = generation()
     cache.set(_key(request), (gen, response.content, headers), ENTRY_TIMEOUT)
+
+
+def set_cache_headers(response: HttpResponse, *, shared: bool) -> None:
+    """Public caching only for what every anonymous reader sees alike; private otherwise."""
+    patch_vary_headers(response, ["Cookie"])
+    if shared:
+        patch_cache_control(response, public=True, max_age=SHARED_MAX_AGE)
+    else:
+        patch_cache_control(response, private=True, no_cache=True, max_age=0)

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.safestring import mark_safe
 
 from masthead.content import jsonld
 
@@ -28,3 +29,10 @@ def author_names(authors) -> str:
 def absolute_url(context, path):
     """An absolute URL on the host the reader asked for (validated by ALLOWED_HOSTS)."""
     return context["request"].build_absolute_uri(path)
+
+
+@register.simple_tag(takes_context=True)
+def account_links(context):
+    from masthead.paywall.services import account_links_html
+
+    return mark_safe(account_links_html(context["request"]))  # noqa: S308 - escapes its parts

@@ -59,6 +59,8 @@ def test_section_feed_lists_only_that_section(client):
 def test_every_page_announces_its_feeds(client):
     article = ArticlePage.objects.live().first()
     for url in ("/", article.url, article.get_parent().url, "/search/?q=port"):
-        links = parse_tags(client.get(url).content.decode()).find("link", rel="alternate")
+        links = parse_tags(client.get(url, follow=True).content.decode()).find(
+            "link", rel="alternate"
+        )
         types = {link["type"] for link in links}
         assert {"application/rss+xml", "application/atom+xml"} <= types, url

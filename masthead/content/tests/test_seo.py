@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[3]
 @pytest.mark.parametrize("access", ["free", "metered", "subscribers"])
 def test_article_jsonld_is_a_news_article_with_the_required_fields(client, access):
     article = demo_article(access)
-    page = client.get(article.url).content.decode()
+    page = client.get(article.url, follow=True).content.decode()
     [data] = jsonld_blocks(page)
     assert data["@type"] == "NewsArticle"
     assert data["headline"] == article.title
@@ -40,7 +40,7 @@ def test_publisher_logo_is_in_the_jsonld_when_set(client):
     publication = PublicationSettings.objects.get()
     publication.logo = MastheadImage.objects.first()
     publication.save()
-    [data] = jsonld_blocks(client.get(demo_article("metered").url).content.decode())
+    [data] = jsonld_blocks(client.get(demo_article("metered").url, follow=True).content.decode())
     logo = data["publisher"]["logo"]
     assert logo["@type"] == "ImageObject" and logo["url"].startswith("http://testserver/")
     assert logo["width"] and logo["height"]
@@ -51,7 +51,7 @@ def test_jsonld_cannot_be_closed_by_a_headline(client):
     article = demo_article("metered")
     article.title = "</script><script>alert(1)</script>"
     article.save_revision().publish()
-    page = client.get(article.url).content.decode()
+    page = client.get(article.url, follow=True).content.decode()
     assert "<script>alert(1)" not in page
     assert jsonld_blocks(page)[0]["headline"] == article.title
 
@@ -59,7 +59,7 @@ def test_jsonld_cannot_be_closed_by_a_headline(client):
 @pytest.mark.django_db
 def test_article_has_canonical_open_graph_and_twitter_tags(client):
     article = demo_article("metered")
-    tags = parse_tags(client.get(article.url).content.decode())
+    tags = parse_tags(client.get(article.url, follow=True).content.decode())
     [canonical] = tags.find("link", rel="canonical")
     assert canonical["href"] == f"http://testserver{article.url}"
     meta = {m.get("property") or m.get("name"): m.get("content") for m in tags.find("meta")}
@@ -128,7 +128,7 @@ def test_synthetic_articles_are_bulk_inserted_into_a_valid_tree(client):
     problems = Page.find_problems()
     assert all(not group for group in problems), problems
     synthetic = ArticlePage.objects.filter(slug__startswith="synthetic-").last()
-    response = client.get(synthetic.url)
+    response = client.get(synthetic.url, follow=True)
     assert response.status_code == 200
     assert synthetic.title in response.content.decode()
 

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from masthead.billing.services import plans_ensure_demo
 from masthead.content import demo
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, synthetic: int, **options):
         if synthetic < 0:
             raise CommandError("--synthetic must be zero or more.")
+        plans_ensure_demo()
         if demo.load_demo(stdout=self.stdout):
             self.stdout.write(self.style.SUCCESS("Loaded the demo publication."))
         else:

@@ -1,0 +1,77 @@
+"""Decision events for the publisher's dashboard, written in batches.
+
+A page view only appends to an in-process buffer; the buffer is written
+with one bulk INSERT after a response has been sent, once it holds
+FLUSH_SIZE events or is FLUSH_SECONDS old, and when the process exits.
+Events are analytics: a process killed mid-batch loses at most one batch.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import time
+
+from django.utils import timezone
+
+from masthead.paywall.models import EventKind
+
+logger = logging.getLogger(__name__)
+
+FLUSH_SIZE = 200
+FLUSH_SECONDS = 5.0
+
+_lock = threading.Lock()
+_buffer: list[dict] = []
+_oldest = 0.0
+
+__all__ = ["EventKind", "flush", "flush_if_due", "record"]
+
+
+def record(kind: str, *, article_id: int | None, reader_class: str = "", outcome: str = "") -> None:
+    global _oldest
+    now = timezone.now()
+    with _lock:
+        if not _buffer:
+            _oldest = time.monotonic()
+        _buffer.append(
+            {
+                "occurred_at": now,
+                "kind": str(kind),
+                "article_id": article_id,
+                "reader_class": str(reader_class),
+                "outcome": str(outcome),
+            }
+        )
+
+
+def flush() -> int:
+    """Write every buffered event now; returns how many were written."""
+    from masthead.paywall.models import ReaderEvent
+
+    with _lock:
+        batch = list(_buffer)
+        _buffer.clear()
+    if not batch:
+        return 0
+    try:
+        ReaderEvent.objects.bulk_create(
+            [ReaderEvent(day=e["occurred_at"].date(), **e) for e in batch], batch_size=500
+        )
+    except Exception:
+        logger.exception("could not write %d reader events", len(batch))
+        return 0
+    return len(batch)
+
+
+def flush_if_due(**_signal_kwargs) -> None:
+    with _lock:
+        due = len(_buffer) >= FLUSH_SIZE or (
+            _buffer and time.monotonic() - _oldest >= FLUSH_SECONDS
+        )
+    if due:
+        flush()
+
+
+atexit.register(flush)

@@ -1,0 +1,180 @@
+"""Who is reading: the signed reader cookie, accounts, verified crawlers, client addresses."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import logging
+import socket
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
+
+from masthead.paywall.policy import Reader, ReaderClass
+
+logger = logging.getLogger(__name__)
+
+READER_COOKIE = "mh_reader"
+READER_COOKIE_SALT = "masthead.paywall.reader"
+READER_COOKIE_AGE = 365 * 24 * 3600
+# Added to the URL of the redirect that sets the reader cookie, so that a
+# client which drops cookies is redirected once, not forever.
+IDENTIFY_MARKER = "mh_rc"
+
+CRAWLERS = {
+    "googlebot": (".googlebot.com", ".google.com"),
+    "bingbot": (".search.msn.com",),
+}
+CRAWLER_CACHE_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class ReaderIdentity:
+    reader: Reader
+    # The meter key: "u:<user id>" for accounts, "a:<cookie id>" for anonymous readers.
+    meter_key: str | None
+    user_entitlement: object | None = None
+
+
+def anonymous_id(request: HttpRequest) -> str | None:
+    """The reader id from a valid signed cookie; a bad or forged cookie gives None."""
+    value = request.get_signed_cookie(
+        READER_COOKIE, default=None, salt=READER_COOKIE_SALT, max_age=READER_COOKIE_AGE
+    )
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(hex=value).hex
+    except (ValueError, TypeError):
+        return None
+
+
+def set_reader_cookie(response: HttpResponse, reader_id: str) -> None:
+    response.set_signed_cookie(
+        READER_COOKIE,
+        reader_id,
+        salt=READER_COOKIE_SALT,
+        max_age=READER_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def new_reader_id() -> str:
+    return uuid.uuid4().hex
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address; X-Forwarded-For counts only behind configured trusted proxies."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    trusted = getattr(settings, "TRUSTED_PROXIES", [])
+    if not trusted or not _in_networks(remote, trusted):
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    # Walk from the nearest hop back; the first address not ours is the client.
+    for hop in reversed(hops):
+        if not _in_networks(hop, trusted):
+            return hop
+    return remote
+
+
+def _in_networks(address: str, networks: list[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net, strict=False) for net in networks)
+
+
+def address_key(address: str, period: str) -> str:
+    """A keyed hash of the address for one period; the address itself is never stored."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"{period}|{address}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"ip:{digest[:40]}"
+
+
+class SocketResolver:
+    """DNS through the system resolver."""
+
+    def reverse(self, address: str) -> str | None:
+        try:
+            return socket.gethostbyaddr(address)[0]
+        except OSError:
+            return None
+
+    def forward(self, host: str) -> list[str]:
+        try:
+            return sorted({info[4][0] for info in socket.getaddrinfo(host, None)})
+        except OSError:
+            return []
+
+
+def get_resolver():
+    path = getattr(settings, "PAYWALL_DNS_RESOLVER", "masthead.paywall.identity.SocketResolver")
+    return import_string(path)()
+
+
+def claimed_crawler(user_agent: str) -> str | None:
+    agent = user_agent.lower()
+    return next((name for name in CRAWLERS if name in agent), None)
+
+
+def is_verified_crawler(address: str, user_agent: str, resolver=None) -> bool:
+    """Reverse DNS under the crawler's domains, then forward DNS back to the same address."""
+    name = claimed_crawler(user_agent)
+    if name is None or not address:
+        return False
+    cache_key = f"crawler:{name}:{address}"
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return cached
+    resolver = resolver or get_resolver()
+    host = (resolver.reverse(address) or "").rstrip(".").lower()
+    verified = bool(host) and any(host.endswith(domain) for domain in CRAWLERS[name])
+    if verified:
+        verified = address in resolver.forward(host)
+    if not verified:
+        logger.info("unverified %s claim from %s (PTR %r)", name, address, host)
+    cache.set(cache_key, verified, CRAWLER_CACHE_SECONDS)
+    return verified
+
+
+def identify(request: HttpRequest, *, entitlements) -> ReaderIdentity:
+    """Classify the reader behind a request. ``entitlements`` is billing's ``for_user``."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        if user.is_staff:
+            return ReaderIdentity(Reader(ReaderClass.STAFF), f"u:{user.pk}")
+        entitlement = entitlements(user)
+        reader_class = ReaderClass.SUBSCRIBER if entitlement.paid_access else ReaderClass.REGISTERED
+        return ReaderIdentity(Reader(reader_class), f"u:{user.pk}", entitlement)
+    agent = request.META.get("HTTP_USER_AGENT", "")
+    if claimed_crawler(agent) and is_verified_crawler(client_address(request), agent):
+        return ReaderIdentity(Reader(ReaderClass.CRAWLER), None)
+    reader_id = anonymous_id(request)
+    if reader_id is None:
+        attempted = IDENTIFY_MARKER in request.GET
+        return ReaderIdentity(
+            Reader(ReaderClass.ANONYMOUS, identified=False, identify_attempted=attempted), None
+        )
+    return ReaderIdentity(Reader(ReaderClass.ANONYMOUS), f"a:{reader_id}")
+
+
+def merge_meter_at_login(sender, request, user, **kwargs):
+    """Carry this period's anonymous reads into the account: no reset, no double count."""
+    from masthead.paywall import services
+
+    reader_id = anonymous_id(request)
+    if reader_id is None:
+        return
+    try:
+        services.meter_merge(request=request, source=f"a:{reader_id}", target=f"u:{user.pk}")
+    except Exception:  # a meter outage must not stop anyone logging in
+        logger.exception("meter merge failed at login")

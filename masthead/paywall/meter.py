@@ -1,0 +1,227 @@
+"""Where the meter lives: the database by default, Redis when REDIS_URL is set.
+
+Both stores offer the same three calls. ``record`` is the one that matters:
+it checks the limit and records the article in one atomic step, so that any
+number of concurrent requests by one reader, in any number of processes,
+can never read more than the limit between them.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from masthead.paywall.policy import MeterState
+
+
+class MeterUnavailable(Exception):
+    """The meter store could not be reached; metered text must not be served."""
+
+
+@dataclass(frozen=True)
+class MeterKey:
+    reader: str
+    period: str
+    # Keyed hash of the client address, only for anonymous readers when the cap is on.
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    recorded: bool
+    state: MeterState
+
+
+class MeterStore:
+    """The contract every meter store implements."""
+
+    def peek(self, key: MeterKey, article_id: int) -> MeterState:
+        raise NotImplementedError(f"{type(self).__name__} must implement peek()")
+
+    def record(
+        self, key: MeterKey, article_id: int, *, limit: int, address_cap: int, ttl: int
+    ) -> RecordResult:
+        """Record ``article_id`` unless that would pass ``limit`` (or the address cap)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement record()")
+
+    def merge(self, *, source: str, target: str, period: str, ttl: int) -> None:
+        """Move ``source``'s reads of ``period`` into ``target``'s, without double counting."""
+        raise NotImplementedError(f"{type(self).__name__} must implement merge()")
+
+
+class DatabaseMeterStore(MeterStore):
+    """Meter rows in the site's database; the bucket row lock serialises a reader."""
+
+    def peek(self, key: MeterKey, article_id: int) -> MeterState:
+        from masthead.paywall.models import MeterBucket, MeterRead
+
+        rows = {
+            name: (count, read)
+            for name, count, read in MeterBucket.objects.filter(
+                key__in=[k for k in (key.reader, key.address) if k], period=key.period
+            )
+            .annotate(
+                read=Exists(MeterRead.objects.filter(bucket=OuterRef("pk"), article_id=article_id))
+            )
+            .values_list("key", "count", "read")
+        }
+        count, already = rows.get(key.reader, (0, False))
+        address_count = rows.get(key.address, (0, False))[0] if key.address else 0
+        return MeterState(read_count=count, already_read=already, address_count=address_count)
+
+    @staticmethod
+    def _locked_bucket(key: str, period: str, ttl: int):
+        from masthead.paywall.models import MeterBucket
+
+        expires_at = timezone.now() + timedelta(seconds=ttl)
+        MeterBucket.objects.bulk_create(
+            [MeterBucket(key=key, period=period, expires_at=expires_at)], ignore_conflicts=True
+        )
+        return MeterBucket.objects.select_for_update().get(key=key, period=period)
+
+    def record(
+        self, key: MeterKey, article_id: int, *, limit: int, address_cap: int, ttl: int
+    ) -> RecordResult:
+        from masthead.paywall.models import MeterRead
+
+        with transaction.atomic():
+            bucket = self._locked_bucket(key.reader, key.period, ttl)
+            if MeterRead.objects.filter(bucket=bucket, article_id=article_id).exists():
+                return RecordResult(True, MeterState(bucket.count, already_read=True))
+            if bucket.count >= limit:
+                return RecordResult(False, MeterState(bucket.count))
+            address_count = 0
+            if key.address and address_cap:
+                address = self._locked_bucket(key.address, key.period, ttl)
+                if address.count >= address_cap:
+                    return RecordResult(
+                        False, MeterState(bucket.count, address_count=address.count)
+                    )
+                address.count += 1
+                address.save(update_fields=["count"])
+                address_count = address.count
+            MeterRead.objects.create(bucket=bucket, article_id=article_id)
+            bucket.count += 1
+            bucket.save(update_fields=["count"])
+            return RecordResult(True, MeterState(bucket.count, address_count=address_count))
+
+    def merge(self, *, source: str, target: str, period: str, ttl: int) -> None:
+        from masthead.paywall.models import MeterBucket, MeterRead
+
+        with transaction.atomic():
+            into = self._locked_bucket(target, period, ttl)
+            old = MeterBucket.objects.select_for_update().filter(key=source, period=period).first()
+            if old is None:
+                return
+            have = set(into.reads.values_list("article_id", flat=True))
+            moved = [
+                MeterRead(bucket=into, article_id=article_id)
+                for article_id in old.reads.values_list("article_id", flat=True)
+                if article_id not in have
+            ]
+            MeterRead.objects.bulk_create(moved)
+            into.count += len(moved)
+            into.save(update_fields=["count"])
+            old.delete()
+
+
+# KEYS: reader set, address counter (or ""); ARGV: article, limit, ttl, address cap.
+# Returns {recorded, count, already_read, address_count}.
+_RECORD_SCRIPT = """
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then
+  return {1, redis.call('SCARD', KEYS[1]), 1, 0}
+end
+local count = redis.call('SCARD', KEYS[1])
+if count >= tonumber(ARGV[2]) then
+  return {0, count, 0, 0}
+end
+local address_count = 0
+local cap = tonumber(ARGV[4])
+if KEYS[2] ~= '' and cap > 0 then
+  address_count = tonumber(redis.call('GET', KEYS[2]) or '0')
+  if address_count >= cap then
+    return {0, count, 0, address_count}
+  end
+  address_count = redis.call('INCR', KEYS[2])
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
+end
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return {1, count + 1, 0, address_count}
+"""
+
+_MERGE_SCRIPT = """
+redis.call('SUNIONSTORE', KEYS[2], KEYS[2], KEYS[1])
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[1])
+return 1
+"""
+
+
+class RedisMeterStore(MeterStore):
+    """A Redis set per reader and period; a Lua script makes check-and-record atomic."""
+
+    def __init__(self, url: str):
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._record = self.client.register_script(_RECORD_SCRIPT)
+        self._merge = self.client.register_script(_MERGE_SCRIPT)
+
+    @staticmethod
+    def _key(name: str, period: str) -> str:
+        return f"meter:{period}:{name}"
+
+    def _call(self, fn, *args, **kwargs):
+        import redis
+
+        try:
+            return fn(*args, **kwargs)
+        except redis.RedisError as exc:
+            raise MeterUnavailable(str(exc)) from exc
+
+    def peek(self, key: MeterKey, article_id: int) -> MeterState:
+        reader_key = self._key(key.reader, key.period)
+        pipe = self.client.pipeline(transaction=False)
+        pipe.scard(reader_key)
+        pipe.sismember(reader_key, article_id)
+        if key.address:
+            pipe.get(self._key(key.address, key.period))
+        results = self._call(pipe.execute)
+        address = int(results[2] or 0) if key.address else 0
+        return MeterState(int(results[0]), bool(results[1]), address)
+
+    def record(
+        self, key: MeterKey, article_id: int, *, limit: int, address_cap: int, ttl: int
+    ) -> RecordResult:
+        keys = [
+            self._key(key.reader, key.period),
+            self._key(key.address, key.period) if key.address else "",
+        ]
+        recorded, count, already, address = self._call(
+            self._record, keys=keys, args=[article_id, limit, ttl, address_cap]
+        )
+        return RecordResult(bool(recorded), MeterState(int(count), bool(already), int(address)))
+
+    def merge(self, *, source: str, target: str, period: str, ttl: int) -> None:
+        keys = [self._key(source, period), self._key(target, period)]
+        self._call(self._merge, keys=keys, args=[ttl])
+
+
+@functools.cache
+def _store_for(redis_url: str) -> MeterStore:
+    return RedisMeterStore(redis_url) if redis_url else DatabaseMeterStore()
+
+
+def get_store() -> MeterStore:
+    """Redis when the site has it (shared by every app process), the database otherwise."""
+    backend = getattr(settings, "PAYWALL_METER_STORE", "auto")
+    if backend == "database":
+        return _store_for("")
+    return _store_for(settings.REDIS_URL)

@@ -1,0 +1,186 @@
+"""The paywall's rules: who reads an article whole, and what everyone else sees.
+
+Pure Python on purpose: no Django, no I/O, no clock. The caller gathers the
+facts (who is reading, what the article is, what the meter holds, which
+policy is in force) and renders whatever ``decide`` returns. See
+``../shared/PAYWALL.md`` ("The rules") for the order these follow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+
+class ReaderClass(StrEnum):
+    ANONYMOUS = "anonymous"
+    REGISTERED = "registered"
+    SUBSCRIBER = "subscriber"
+    STAFF = "staff"
+    CRAWLER = "crawler"
+
+
+class Access(StrEnum):
+    FREE = "free"
+    METERED = "metered"
+    SUBSCRIBERS = "subscribers"
+
+
+class Period(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+class Outcome(StrEnum):
+    WHOLE = "whole"
+    TEASER = "teaser"
+    # No reader cookie yet: send the client round once to get one.
+    IDENTIFY = "identify"
+
+
+class Prompt(StrEnum):
+    NONE = "none"
+    SUBSCRIBE = "subscribe"
+    LIMIT_REACHED = "limit_reached"
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    reader_class: ReaderClass
+    # An anonymous reader is identified once it has returned a signed reader
+    # cookie; accounts are always identified.
+    identified: bool = True
+    # The redirect that sets the cookie was already made once for this URL.
+    identify_attempted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: int
+    access: Access
+
+
+@dataclass(frozen=True, slots=True)
+class MeterState:
+    """What the meter holds for this reader in the current period."""
+
+    read_count: int = 0
+    already_read: bool = False
+    # Whole metered articles served to anonymous readers from this address.
+    address_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    anonymous_limit: int = 3
+    registered_limit: int = 5
+    teaser_blocks: int = 2
+    period: Period = Period.DAY
+    crawler_access: bool = True
+    # 0 turns the per-address backstop off.
+    address_cap: int = 0
+
+    def limit_for(self, reader_class: ReaderClass) -> int:
+        if reader_class is ReaderClass.REGISTERED:
+            return self.registered_limit
+        return self.anonymous_limit
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    outcome: Outcome
+    reason: str
+    prompt: Prompt = Prompt.NONE
+    # Record this article in the meter (an atomic check-and-record must confirm it).
+    record: bool = False
+    # Free metered articles left after this one, when the meter applies.
+    remaining: int | None = None
+    # Mark the page up as paywalled content that a verified crawler may read.
+    crawler_markup: bool = False
+    # An anonymous reader would get this many more articles by registering.
+    register_offer: int = 0
+
+    @property
+    def whole(self) -> bool:
+        return self.outcome is Outcome.WHOLE
+
+
+def decide(reader: Reader, article: Article, meter: MeterState, policy: Policy) -> Decision:
+    """Apply the rules in order; the first that matches decides."""
+    if article.access is Access.FREE:
+        return Decision(Outcome.WHOLE, "free article")
+    if reader.reader_class in (ReaderClass.STAFF, ReaderClass.SUBSCRIBER):
+        return Decision(Outcome.WHOLE, f"{reader.reader_class} reads everything")
+    if article.access is Access.SUBSCRIBERS:
+        return Decision(Outcome.TEASER, "subscribers-only article", Prompt.SUBSCRIBE)
+    if reader.reader_class is ReaderClass.CRAWLER:
+        if policy.crawler_access:
+            return Decision(Outcome.WHOLE, "verified crawler", crawler_markup=True)
+        return _limit_reached(reader, policy, "crawler access is off")
+    if not reader.identified:
+        if reader.identify_attempted:
+            return _limit_reached(reader, policy, "client keeps no reader cookie")
+        return Decision(Outcome.IDENTIFY, "no reader cookie yet")
+
+    limit = policy.limit_for(reader.reader_class)
+    if meter.already_read:
+        return Decision(
+            Outcome.WHOLE, "re-read in this period", remaining=max(0, limit - meter.read_count)
+        )
+    if meter.read_count >= limit:
+        return _limit_reached(reader, policy, "meter limit reached")
+    if (
+        reader.reader_class is ReaderClass.ANONYMOUS
+        and policy.address_cap
+        and meter.address_count >= policy.address_cap
+    ):
+        return _limit_reached(reader, policy, "per-address cap reached")
+    return Decision(
+        Outcome.WHOLE, "within the meter", record=True, remaining=limit - meter.read_count - 1
+    )
+
+
+def _limit_reached(reader: Reader, policy: Policy, reason: str) -> Decision:
+    offer = 0
+    if reader.reader_class is ReaderClass.ANONYMOUS:
+        offer = max(0, policy.registered_limit - policy.anonymous_limit)
+    return Decision(Outcome.TEASER, reason, Prompt.LIMIT_REACHED, register_offer=offer)
+
+
+def period_start(now: datetime, period: Period, zone: ZoneInfo) -> date:
+    """The first day of the period containing ``now`` in the publication's zone."""
+    local = now.astimezone(zone).date()
+    if period is Period.WEEK:
+        return local - timedelta(days=local.weekday())
+    if period is Period.MONTH:
+        return local.replace(day=1)
+    return local
+
+
+def period_key(now: datetime, period: Period, zone: ZoneInfo) -> str:
+    return f"{period.value}:{period_start(now, period, zone).isoformat()}"
+
+
+def seconds_left_in_period(now: datetime, period: Period, zone: ZoneInfo) -> int:
+    """How long the meter of the current period must be kept."""
+    start = period_start(now, period, zone)
+    if period is Period.DAY:
+        end = start + timedelta(days=1)
+    elif period is Period.WEEK:
+        end = start + timedelta(days=7)
+    else:
+        end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    end_at = datetime(end.year, end.month, end.day, tzinfo=zone)
+    return max(1, int((end_at - now).total_seconds()))
+
+
+def period_word(period: Period) -> tuple[str, str]:
+    """("daily", "today") and the like, for the reader-facing wording."""
+    return {
+        Period.DAY: ("daily", "today"),
+        Period.WEEK: ("weekly", "this week"),
+        Period.MONTH: ("monthly", "this month"),
+    }[period]

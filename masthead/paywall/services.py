@@ -1,0 +1,290 @@
+"""Serving an article through the paywall: identify, decide, count, assemble.
+
+The rendered *whole* and *teaser* variants of each article are cached per
+content generation; a request only decides, makes at most one atomic meter
+call and fills the small reader-specific slots of the cached bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import escape
+
+from masthead.billing import entitlements
+from masthead.content import page_cache
+from masthead.content.jsonld import GATED_CSS_CLASS
+from masthead.paywall import events, identity, meter, policy
+from masthead.paywall.policy import Access, Decision, MeterState, Outcome, Prompt, ReaderClass
+
+logger = logging.getLogger(__name__)
+
+NOTICE_SLOT = "<!--mh:notice-->"
+PROMPT_SLOT = "<!--mh:prompt-->"
+ACCOUNT_SLOT = "<!--mh:account-->"
+WHOLE, TEASER = "whole", "teaser"
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    page_id: int
+    access: Access
+
+
+@dataclass(frozen=True)
+class SitePaywall:
+    policy: policy.Policy
+    zone_name: str
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.zone_name)
+
+
+def site_paywall(request: HttpRequest) -> SitePaywall:
+    """The paywall settings in force, cached per content generation (saving them bumps it)."""
+    key = f"paywall-settings:{page_cache.generation()}:{request.get_host()}"
+    found = cache.get(key)
+    if found is None:
+        from masthead.content.models import PublicationSettings
+        from masthead.paywall.models import PaywallSettings
+
+        settings_row = PaywallSettings.for_request(request)
+        zone = settings_row.time_zone or PublicationSettings.for_request(request).time_zone
+        found = SitePaywall(settings_row.as_policy(), zone)
+        cache.set(key, found, 3600)
+    return found
+
+
+def is_countable(request: HttpRequest) -> bool:
+    """Only a real page view by GET counts; HEAD, prefetch and prerender never do."""
+    purpose = request.headers.get("Sec-Purpose", "") + request.headers.get("Purpose", "")
+    return request.method == "GET" and "prefetch" not in purpose and "prerender" not in purpose
+
+
+def decide(request: HttpRequest, article: ArticleRef) -> tuple[Decision, identity.ReaderIdentity]:
+    """The decision for this request, with its read recorded when it uses the meter."""
+    who = identity.identify(request, entitlements=entitlements.for_user)
+    site = site_paywall(request)
+    rules = site.policy
+    candidate = policy.Article(article.page_id, article.access)
+    uses_meter = (
+        article.access is Access.METERED
+        and who.meter_key is not None
+        and who.reader.reader_class in (ReaderClass.ANONYMOUS, ReaderClass.REGISTERED)
+    )
+    if not uses_meter:
+        return policy.decide(who.reader, candidate, MeterState(), rules), who
+
+    now = timezone.now()
+    period = policy.period_key(now, rules.period, site.zone)
+    address = None
+    if who.reader.reader_class is ReaderClass.ANONYMOUS and rules.address_cap:
+        address = identity.address_key(identity.client_address(request), period)
+    key = meter.MeterKey(who.meter_key, period, address)
+    store = meter.get_store()
+    try:
+        state = store.peek(key, article.page_id)
+        decision = policy.decide(who.reader, candidate, state, rules)
+        if decision.record:
+            if not is_countable(request):
+                return Decision(Outcome.TEASER, "not a countable view", Prompt.SUBSCRIBE), who
+            result = store.record(
+                key,
+                article.page_id,
+                limit=rules.limit_for(who.reader.reader_class),
+                address_cap=rules.address_cap if address else 0,
+                ttl=policy.seconds_left_in_period(now, rules.period, site.zone) + 3600,
+            )
+            if not result.recorded:
+                # Another request took the last free article first.
+                decision = policy.decide(who.reader, candidate, result.state, rules)
+    except (meter.MeterUnavailable, DatabaseError):
+        logger.exception("meter store failed; serving the teaser")
+        decision = Decision(Outcome.TEASER, "meter unavailable", Prompt.SUBSCRIBE)
+    return decision, who
+
+
+def _variant_key(request: HttpRequest, variant: str) -> str:
+    return f"article-variant:{variant}:{request.get_host()}:{request.path}"
+
+
+def variant_keys(request: HttpRequest) -> list[str]:
+    return [_variant_key(request, v) for v in (WHOLE, TEASER)]
+
+
+def cached_variants(request: HttpRequest) -> dict[str, tuple] | None:
+    """Both variants of the article at this URL when fresh: {variant: (page_id, access, html)}."""
+    keys = dict(zip(variant_keys(request), (WHOLE, TEASER), strict=True))
+    found = getattr(request, page_cache.PREFETCHED_ATTRIBUTE, None)
+    if found is None:
+        found = cache.get_many([page_cache.GENERATION_KEY, *keys])
+    gen = found.get(page_cache.GENERATION_KEY)
+    variants = {}
+    for key, variant in keys.items():
+        entry = found.get(key)
+        if entry is None or entry[0] != gen:
+            return None
+        variants[variant] = entry[1:]
+    return variants
+
+
+def render_variants(request: HttpRequest, page) -> dict[str, tuple]:
+    """Render the whole and teaser variants of ``page``, and cache them for this URL.
+
+    Previews and pages with view restrictions are rendered but never cached:
+    the cached path answers before Wagtail could check who may see them.
+    """
+    gen = page_cache.generation()
+    cacheable = not getattr(request, "is_preview", False) and not page.get_view_restrictions()
+    teaser_blocks = site_paywall(request).policy.teaser_blocks
+    variants = {}
+    template, context = page.get_template(request), page.get_context(request)
+    for variant in (WHOLE, TEASER):
+        html = render_to_string(
+            template, context | _variant_context(page, variant, teaser_blocks), request=request
+        )
+        variants[variant] = (page.pk, page.access_level, html)
+        if cacheable:
+            cache.set(_variant_key(request, variant), (gen, *variants[variant]), 24 * 3600)
+    return variants
+
+
+def _variant_context(page, variant: str, teaser_blocks: int) -> dict:
+    blocks = list(page.body)
+    if page.access_level == Access.FREE:
+        return {"open_blocks": blocks, "gated_blocks": [], "paywall_variant": WHOLE}
+    return {
+        "open_blocks": blocks[:teaser_blocks],
+        # The teaser variant is cut here, on the server: the rest is never rendered.
+        "gated_blocks": blocks[teaser_blocks:] if variant == WHOLE else [],
+        "paywall_variant": variant,
+        "gated_css_class": GATED_CSS_CLASS,
+        "notice_slot": NOTICE_SLOT,
+        "prompt_slot": PROMPT_SLOT,
+    }
+
+
+def serve_article(
+    request: HttpRequest, article: ArticleRef, variants: dict | None, load_page: Callable
+) -> HttpResponse:
+    if request.method == "GET" and not is_countable(request) and article.access is not Access.FREE:
+        # A speculative load must neither use up the meter nor show a prompt the
+        # reader would then see on navigation; the browser fetches again for real.
+        response = HttpResponse("Gated articles are not served to prefetch.", status=503)
+        response["Cache-Control"] = "no-store"
+        return response
+    decision, who = decide(request, article)
+    if decision.outcome is Outcome.IDENTIFY:
+        return _identify_redirect(request)
+    if variants is None:
+        variants = render_variants(request, load_page())
+    _, access, html = variants[WHOLE if decision.whole else TEASER]
+    html = html.replace(NOTICE_SLOT, notice_html(request, decision), 1)
+    html = html.replace(PROMPT_SLOT, prompt_html(request, decision, who), 1)
+    html = html.replace(ACCOUNT_SLOT, account_links_html(request), 1)
+    response = HttpResponse(html)
+    shared = article.access is Access.FREE and page_cache.is_shared_request(request)
+    page_cache.set_cache_headers(response, shared=shared)
+    events.record(
+        events.EventKind.ARTICLE_VIEW,
+        article_id=article.page_id,
+        reader_class=who.reader.reader_class,
+        outcome=decision.outcome,
+    )
+    if decision.prompt is not Prompt.NONE:
+        events.record(
+            events.EventKind.PAYWALL_SHOWN,
+            article_id=article.page_id,
+            reader_class=who.reader.reader_class,
+            outcome=decision.prompt,
+        )
+    return response
+
+
+def _identify_redirect(request: HttpRequest) -> HttpResponse:
+    params = request.GET.copy()
+    params[identity.IDENTIFY_MARKER] = "1"
+    response = HttpResponseRedirect(f"{request.path}?{params.urlencode()}")
+    identity.set_reader_cookie(response, identity.new_reader_id())
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def notice_html(request: HttpRequest, decision: Decision) -> str:
+    if decision.remaining is None or not decision.whole:
+        return ""
+    _, when = policy.period_word(site_paywall(request).policy.period)
+    count = decision.remaining
+    noun = "article" if count == 1 else "articles"
+    return render_to_string(
+        "paywall/notice.html",
+        {"text": f"You have {count} free {noun} left {when}.", "next": request.path},
+    )
+
+
+def prompt_html(request: HttpRequest, decision: Decision, who) -> str:
+    if decision.prompt is Prompt.NONE:
+        return ""
+    trial_available = who.user_entitlement.trial_available if who.user_entitlement else True
+    key = (
+        f"paywall-prompt:{page_cache.generation()}:{request.get_host()}:{request.path}:"
+        f"{decision.prompt}:{decision.register_offer}:{trial_available}"
+    )
+    html = cache.get(key)
+    if html is None:
+        from masthead.billing.models import Plan
+
+        site = site_paywall(request)
+        adjective, _ = policy.period_word(site.policy.period)
+        plans = list(Plan.objects.filter(active=True))
+        html = render_to_string(
+            "paywall/prompt.html",
+            {
+                "limit_reached": decision.prompt is Prompt.LIMIT_REACHED,
+                "period_adjective": adjective,
+                "plans": plans,
+                "trial_days": max((p.trial_days for p in plans), default=0)
+                if trial_available
+                else 0,
+                "register_offer": decision.register_offer,
+                "next": request.path,
+                "next_query": urlencode({"next": request.path}),
+            },
+        )
+        cache.set(key, html, 3600)
+    return html
+
+
+def account_links_html(request: HttpRequest) -> str:
+    user = getattr(request, "user", None)
+    next_query = urlencode({"next": request.path})
+    if user is not None and user.is_authenticated:
+        return (
+            f'<a class="account-links__login" href="/accounts/email/">{escape(user.get_username())}'
+            f'</a> <a href="/accounts/logout/">Log out</a>'
+        )
+    return (
+        f'<a class="account-links__login" href="/accounts/login/?{next_query}">Log in</a> '
+        f'<a class="button button--small" href="/subscribe/?{next_query}">Subscribe</a>'
+    )
+
+
+def meter_merge(*, request: HttpRequest, source: str, target: str) -> None:
+    site = site_paywall(request)
+    now = timezone.now()
+    meter.get_store().merge(
+        source=source,
+        target=target,
+        period=policy.period_key(now, site.policy.period, site.zone),
+        ttl=policy.seconds_left_in_period(now, site.policy.period, site.zone) + 3600,
+    )
