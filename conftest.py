@@ -4,6 +4,7 @@ import shutil
 import tempfile
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
@@ -13,7 +14,12 @@ _media_root = tempfile.mkdtemp(prefix="masthead-test-media-")
 
 @pytest.fixture(scope="session", autouse=True)
 def _test_media_root():
-    with override_settings(MEDIA_ROOT=_media_root):
+    # In-process tests need no collectstatic run: plain storage, no manifest.
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(MEDIA_ROOT=_media_root, STORAGES=storages):
         yield
     shutil.rmtree(_media_root, ignore_errors=True)
 

@@ -2,10 +2,16 @@
 
 Starts the site under gunicorn (2 workers) on PostgreSQL and Redis with the
 demo plus 10,000 synthetic articles, then runs wrk against
-  (a) an article page, (b) the home page, and
+  (a) a free article page,
+  (b) the home page,
   (c) a bare Django view returning the same article bytes from memory under
       the same gunicorn and middleware (the framework floor),
-and prints requests/s, p50 and p99 latency for each and the ratio a/c.
+  (d) a metered article for a new anonymous reader on every request (each
+      request carries a different signed reader cookie: decision plus one
+      atomic meter write in Redis),
+  (e) a metered article for a reader over the limit (the teaser),
+and prints requests/s, p50 and p99 latency for each and the ratios to (c);
+then the policy micro-benchmark.
 
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
 masthead_bench), BENCH_REDIS_URL (default redis://127.0.0.1:6379/14),
@@ -35,7 +41,31 @@ DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/masthead_bench"
 )
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-ARTICLE_PATH = "/politics/council-passes-budget-night-bus-routes/"
+FREE_ARTICLE_PATH = "/climate/kessler-reservoir-early-drawdown/"
+METERED_PATHS = [
+    "/politics/council-passes-budget-night-bus-routes/",
+    "/defense/fort-aldous-drone-corridor-hearing/",
+    "/economy/port-of-meridian-record-quarter/",
+    "/culture/valley-symphony-names-ines-valcourt/",
+]
+COOKIES_PER_RUN = 150_000
+NEW_READER_SCRIPT = """
+local counter = 0
+function setup(thread)
+  thread:set("tid", counter)
+  counter = counter + 1
+end
+function init(args)
+  tid = tonumber(wrk.thread:get("tid"))
+  cookies = {}
+  for line in io.lines(os.getenv("BENCH_COOKIES")) do cookies[#cookies + 1] = line end
+  n = tid
+end
+function request()
+  n = n + 2
+  return wrk.format("GET", nil, {["Cookie"] = cookies[(n % #cookies) + 1]})
+end
+"""
 
 
 def recreate_database(url: str) -> None:
@@ -55,12 +85,13 @@ def flush_redis(url: str) -> None:
     redis.Redis.from_url(url).flushdb()
 
 
-def run_wrk(url: str) -> dict:
+def run_wrk(url: str, *extra: str, env: dict | None = None) -> dict:
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", url],
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", *extra, url],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
@@ -71,6 +102,27 @@ def run_wrk(url: str) -> dict:
         "p99": latency.get("99", "?"),
         "non2xx": int(errors.group(1)) if errors else 0,
     }
+
+
+def reader_cookies(env: dict, path: Path, count: int) -> None:
+    """Signed reader cookies made with the server's own key, one per line."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.core import signing\n"
+        "from masthead.paywall import identity\n"
+        "import uuid, sys\n"
+        "signer = signing.get_cookie_signer(salt=identity.READER_COOKIE + identity.READER_COOKIE_SALT)\n"
+        f"with open({str(path)!r}, 'w') as out:\n"
+        f"    for _ in range({count}):\n"
+        "        out.write(identity.READER_COOKIE + '=' + signer.sign(uuid.uuid4().hex) + '\\n')\n"
+    )
+    subprocess.run([str(BIN / "python"), "-c", code], cwd=ROOT, env=env, check=True)
+
+
+def fetch_with_cookie(url: str, cookie: str) -> str:
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    with urllib.request.urlopen(request) as response:
+        return response.read().decode()
 
 
 def main() -> int:
@@ -123,36 +175,55 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.2)
-        article = urllib.request.urlopen(base + ARTICLE_PATH).read()
+        article = urllib.request.urlopen(base + FREE_ARTICLE_PATH).read()
         floor_file.write_bytes(article)
+        cookie_file = workdir / "cookies.txt"
+        reader_cookies(env, cookie_file, COOKIES_PER_RUN + 1)
+        *fresh, spent = cookie_file.read_text().splitlines()
+        cookie_file.write_text("\n".join(fresh) + "\n")
+        for path in METERED_PATHS[1:]:
+            fetch_with_cookie(base + path, spent)
+        teaser = fetch_with_cookie(base + METERED_PATHS[0], spent)
+        assert "free article limit" in teaser, "reader (e) is not over the limit"
+        script = workdir / "new-reader.lua"
+        script.write_text(NEW_READER_SCRIPT)
         targets = {
-            "a": ("article page", base + ARTICLE_PATH),
-            "b": ("home page", base + "/"),
-            "c": ("framework floor (same bytes)", base + "/_bench/floor/"),
+            "a": ("free article page", base + FREE_ARTICLE_PATH, ()),
+            "b": ("home page", base + "/", ()),
+            "c": ("framework floor (same bytes)", base + "/_bench/floor/", ()),
+            "d": ("metered, new reader each req", base + METERED_PATHS[0], ("-s", str(script))),
+            "e": (
+                "metered, reader over limit",
+                base + METERED_PATHS[0],
+                ("-H", f"Cookie: {spent}"),
+            ),
         }
-        for _, url in targets.values():
+        for _, url, _ in targets.values():
             for _ in range(3):
-                urllib.request.urlopen(url).read()
+                fetch_with_cookie(url, spent)
+        wrk_env = dict(os.environ, BENCH_COOKIES=str(cookie_file))
         results = {}
-        for key, (label, url) in targets.items():
-            results[key] = run_wrk(url)
-            r = results[key]
+        for key, (label, url, extra) in targets.items():
+            results[key] = r = run_wrk(url, *extra, env=wrk_env)
             print(
                 f"({key}) {label:<30} {r['rps']:>9.0f} req/s   p50 {r['p50']:>8}   "
                 f"p99 {r['p99']:>8}   non-2xx {r['non2xx']}"
             )
+        floor = results["c"]["rps"]
         print(f"article bytes: {len(article)}")
-        print(
-            f"ratio a/c (article / framework floor): {results['a']['rps'] / results['c']['rps']:.2f}"
-        )
-        print(
-            f"ratio b/c (home / framework floor):    {results['b']['rps'] / results['c']['rps']:.2f}"
-        )
+        for key, label in (
+            ("a", "free article"),
+            ("b", "home"),
+            ("d", "new reader"),
+            ("e", "teaser"),
+        ):
+            print(f"ratio {key}/c ({label} / framework floor): {results[key]['rps'] / floor:.2f}")
         print(f"bench took {time.monotonic() - started:.0f} s")
     finally:
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
+    subprocess.run([str(BIN / "python"), str(ROOT / "bench" / "policy_micro.py")], check=True)
     return 0
 
 

@@ -1,17 +1,19 @@
 """RSS 2.0 and Atom feeds for the site and for each section.
 
 A feed item carries the article body only when the article is free; every
-other article carries its dek, so that a feed never hands out text the
-paywall would hold back.
+other article carries its dek and the paywall's teaser, so that a feed
+never hands out text the paywall would hold back.
 """
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 
 from masthead.content import selectors
 from masthead.content.models import PublicationSettings, SectionPage
 from masthead.content.rendering import body_html
+from masthead.paywall.services import site_paywall
 
 FEED_SIZE = 30
 
@@ -22,6 +24,7 @@ class SiteRssFeed(Feed):
     def get_object(self, request, *args, **kwargs):
         self.request = request
         self.publication = PublicationSettings.for_request(request)
+        self.paywall = site_paywall(request)
         return None
 
     def title(self):
@@ -45,7 +48,9 @@ class SiteRssFeed(Feed):
     def item_description(self, item):
         if item.is_free:
             return body_html(item)
-        return item.dek
+        # Feeds are read by anyone: metered and subscriber articles carry the teaser.
+        teaser = body_html(item, blocks=self.paywall.policy.teaser_blocks)
+        return f"<p><strong>{escape(item.dek)}</strong></p>\n{teaser}"
 
     def item_author_name(self, item):
         return ", ".join(author.title for author in item.authors.all()) or None

@@ -111,6 +111,7 @@ class SectionPage(SharedCacheMixin, Page):
         context["articles"] = selectors.paginate(
             selectors.section_articles(section=self), request.GET.get("page")
         )
+        context["section"] = self
         return context
 
 
@@ -220,13 +221,9 @@ class ArticlePage(Page):
         return context
 
     def serve(self, request, *args, **kwargs):
-        from masthead.content import page_cache
         from masthead.paywall import services
 
         article = services.ArticleRef(self.pk, Access(self.access_level))
-        response = services.serve_article(
+        return services.serve_article(
             request, article, services.cached_variants(request), load_page=lambda: self
         )
-        if self.is_free:
-            page_cache.mark_cacheable(request=request, response=response)
-        return response

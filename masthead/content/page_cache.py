@@ -35,6 +35,36 @@ def generation() -> int:
     return value
 
 
+def request_generation(request: HttpRequest) -> int:
+    """The generation this request works with: read once, then kept on the request."""
+    found = getattr(request, PREFETCHED_ATTRIBUTE, None)
+    gen = found.get(GENERATION_KEY) if found else None
+    if gen is None:
+        gen = generation()
+        setattr(request, PREFETCHED_ATTRIBUTE, {**(found or {}), GENERATION_KEY: gen})
+    return gen
+
+
+class GenerationMemo:
+    """A per-process memo of values derived from cached content, keyed by generation.
+
+    Saves a cache round trip per request for small things every request
+    needs (settings, prompts); a new generation simply misses.
+    """
+
+    def __init__(self, max_entries: int = 2000):
+        self.max_entries = max_entries
+        self.entries: dict = {}
+
+    def get_or_set(self, key: tuple, make):
+        value = self.entries.get(key)
+        if value is None:
+            if len(self.entries) >= self.max_entries:
+                self.entries.clear()
+            value = self.entries[key] = make()
+        return value
+
+
 def bump_generation(**_signal_kwargs) -> None:
     try:
         cache.incr(GENERATION_KEY)

@@ -124,5 +124,15 @@ def related_articles(*, article: ArticlePage, limit: int = RELATED_ARTICLES) -> 
         .distinct()[:limit]
     )
     ids = [pk for pk, _ in candidate_ids]
+    if len(ids) < limit:
+        # A thin section: fill the block with the newest articles elsewhere.
+        newest = (
+            ArticlePage.objects.live()
+            .public()
+            .exclude(pk__in=[article.pk, *ids])
+            .order_by("-first_published_at", "-pk")
+            .values_list("pk", flat=True)[: limit - len(ids)]
+        )
+        ids += list(newest)
     by_id = {a.pk: a for a in published_articles().filter(pk__in=ids)}
     return attach_sections(by_id[pk] for pk in ids if pk in by_id)

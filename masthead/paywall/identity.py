@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
@@ -23,8 +24,12 @@ READER_COOKIE = "mh_reader"
 READER_COOKIE_SALT = "masthead.paywall.reader"
 READER_COOKIE_AGE = 365 * 24 * 3600
 # Added to the URL of the redirect that sets the reader cookie, so that a
-# client which drops cookies is redirected once, not forever.
+# client which drops cookies is redirected once, not forever. It is signed
+# and short-lived so that a copied link carrying it is not taken as proof
+# that a newcomer refused the cookie.
 IDENTIFY_MARKER = "mh_rc"
+IDENTIFY_MARKER_SALT = "masthead.paywall.identify"
+IDENTIFY_MARKER_AGE = 120
 
 CRAWLERS = {
     "googlebot": (".googlebot.com", ".google.com"),
@@ -64,6 +69,23 @@ def set_reader_cookie(response: HttpResponse, reader_id: str) -> None:
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
     )
+
+
+def identify_marker() -> str:
+    return signing.TimestampSigner(salt=IDENTIFY_MARKER_SALT).sign("1")
+
+
+def identify_marker_is_fresh(request: HttpRequest) -> bool:
+    value = request.GET.get(IDENTIFY_MARKER)
+    if not value:
+        return False
+    try:
+        signing.TimestampSigner(salt=IDENTIFY_MARKER_SALT).unsign(
+            value, max_age=IDENTIFY_MARKER_AGE
+        )
+    except signing.BadSignature:
+        return False
+    return True
 
 
 def new_reader_id() -> str:
@@ -160,7 +182,7 @@ def identify(request: HttpRequest, *, entitlements) -> ReaderIdentity:
         return ReaderIdentity(Reader(ReaderClass.CRAWLER), None)
     reader_id = anonymous_id(request)
     if reader_id is None:
-        attempted = IDENTIFY_MARKER in request.GET
+        attempted = identify_marker_is_fresh(request)
         return ReaderIdentity(
             Reader(ReaderClass.ANONYMOUS, identified=False, identify_attempted=attempted), None
         )

@@ -51,7 +51,10 @@ class MeterStore:
         raise NotImplementedError(f"{type(self).__name__} must implement record()")
 
     def merge(self, *, source: str, target: str, period: str, ttl: int) -> None:
-        """Move ``source``'s reads of ``period`` into ``target``'s, without double counting."""
+        """Add ``source``'s reads of ``period`` to ``target``'s, without double counting.
+
+        The source keeps its reads: logging out must not hand back a fresh meter.
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement merge()")
 
 
@@ -112,23 +115,21 @@ class DatabaseMeterStore(MeterStore):
             return RecordResult(True, MeterState(bucket.count, address_count=address_count))
 
     def merge(self, *, source: str, target: str, period: str, ttl: int) -> None:
-        from masthead.paywall.models import MeterBucket, MeterRead
+        from masthead.paywall.models import MeterRead
 
         with transaction.atomic():
             into = self._locked_bucket(target, period, ttl)
-            old = MeterBucket.objects.select_for_update().filter(key=source, period=period).first()
-            if old is None:
-                return
             have = set(into.reads.values_list("article_id", flat=True))
-            moved = [
+            copied = [
                 MeterRead(bucket=into, article_id=article_id)
-                for article_id in old.reads.values_list("article_id", flat=True)
+                for article_id in MeterRead.objects.filter(
+                    bucket__key=source, bucket__period=period
+                ).values_list("article_id", flat=True)
                 if article_id not in have
             ]
-            MeterRead.objects.bulk_create(moved)
-            into.count += len(moved)
+            MeterRead.objects.bulk_create(copied)
+            into.count += len(copied)
             into.save(update_fields=["count"])
-            old.delete()
 
 
 # KEYS: reader set, address counter (or ""); ARGV: article, limit, ttl, address cap.
@@ -159,7 +160,6 @@ return {1, count + 1, 0, address_count}
 _MERGE_SCRIPT = """
 redis.call('SUNIONSTORE', KEYS[2], KEYS[2], KEYS[1])
 redis.call('EXPIRE', KEYS[2], ARGV[1])
-redis.call('DEL', KEYS[1])
 return 1
 """
 

@@ -8,8 +8,9 @@ policy is in force) and renders whatever ``decide`` returns. See
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -174,7 +175,10 @@ def seconds_left_in_period(now: datetime, period: Period, zone: ZoneInfo) -> int
     else:
         end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
     end_at = datetime(end.year, end.month, end.day, tzinfo=zone)
-    return max(1, int((end_at - now).total_seconds()))
+    # Subtract in UTC: two datetimes sharing a zone subtract as wall-clock
+    # times, which is an hour off across a daylight-saving change.
+    remaining = end_at.astimezone(UTC) - now.astimezone(UTC)
+    return max(1, math.ceil(remaining.total_seconds()))
 
 
 def period_word(period: Period) -> tuple[str, str]:

@@ -50,19 +50,22 @@ class SitePaywall:
         return zoneinfo.ZoneInfo(self.zone_name)
 
 
+_memo = page_cache.GenerationMemo()
+
+
 def site_paywall(request: HttpRequest) -> SitePaywall:
-    """The paywall settings in force, cached per content generation (saving them bumps it)."""
-    key = f"paywall-settings:{page_cache.generation()}:{request.get_host()}"
-    found = cache.get(key)
-    if found is None:
+    """The paywall settings in force; saving them bumps the content generation."""
+
+    def load() -> SitePaywall:
         from masthead.content.models import PublicationSettings
         from masthead.paywall.models import PaywallSettings
 
         settings_row = PaywallSettings.for_request(request)
         zone = settings_row.time_zone or PublicationSettings.for_request(request).time_zone
-        found = SitePaywall(settings_row.as_policy(), zone)
-        cache.set(key, found, 3600)
-    return found
+        return SitePaywall(settings_row.as_policy(), zone)
+
+    gen = page_cache.request_generation(request)
+    return _memo.get_or_set(("settings", gen, request.get_host()), load)
 
 
 def is_countable(request: HttpRequest) -> bool:
@@ -128,6 +131,7 @@ def cached_variants(request: HttpRequest) -> dict[str, tuple] | None:
     found = getattr(request, page_cache.PREFETCHED_ATTRIBUTE, None)
     if found is None:
         found = cache.get_many([page_cache.GENERATION_KEY, *keys])
+        setattr(request, page_cache.PREFETCHED_ATTRIBUTE, found)
     gen = found.get(page_cache.GENERATION_KEY)
     variants = {}
     for key, variant in keys.items():
@@ -144,7 +148,7 @@ def render_variants(request: HttpRequest, page) -> dict[str, tuple]:
     Previews and pages with view restrictions are rendered but never cached:
     the cached path answers before Wagtail could check who may see them.
     """
-    gen = page_cache.generation()
+    gen = page_cache.request_generation(request)
     cacheable = not getattr(request, "is_preview", False) and not page.get_view_restrictions()
     teaser_blocks = site_paywall(request).policy.teaser_blocks
     variants = {}
@@ -186,6 +190,10 @@ def serve_article(
     decision, who = decide(request, article)
     if decision.outcome is Outcome.IDENTIFY:
         return _identify_redirect(request)
+    if identity.IDENTIFY_MARKER in request.GET and who.meter_key is not None:
+        # The cookie came back: drop the marker so the address bar (and any
+        # link copied from it) shows the article's own URL.
+        return _clean_url_redirect(request)
     if variants is None:
         variants = render_variants(request, load_page())
     _, access, html = variants[WHOLE if decision.whole else TEASER]
@@ -193,8 +201,11 @@ def serve_article(
     html = html.replace(PROMPT_SLOT, prompt_html(request, decision, who), 1)
     html = html.replace(ACCOUNT_SLOT, account_links_html(request), 1)
     response = HttpResponse(html)
-    shared = article.access is Access.FREE and page_cache.is_shared_request(request)
-    page_cache.set_cache_headers(response, shared=shared)
+    if article.access is Access.FREE:
+        # Alike for every reader without a session: keep it in the shared page cache.
+        page_cache.mark_cacheable(request=request, response=response)
+    else:
+        page_cache.set_cache_headers(response, shared=False)
     events.record(
         events.EventKind.ARTICLE_VIEW,
         article_id=article.page_id,
@@ -213,9 +224,18 @@ def serve_article(
 
 def _identify_redirect(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
-    params[identity.IDENTIFY_MARKER] = "1"
+    params[identity.IDENTIFY_MARKER] = identity.identify_marker()
     response = HttpResponseRedirect(f"{request.path}?{params.urlencode()}")
     identity.set_reader_cookie(response, identity.new_reader_id())
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _clean_url_redirect(request: HttpRequest) -> HttpResponse:
+    params = request.GET.copy()
+    params.pop(identity.IDENTIFY_MARKER, None)
+    query = params.urlencode()
+    response = HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -226,9 +246,10 @@ def notice_html(request: HttpRequest, decision: Decision) -> str:
     _, when = policy.period_word(site_paywall(request).policy.period)
     count = decision.remaining
     noun = "article" if count == 1 else "articles"
-    return render_to_string(
-        "paywall/notice.html",
-        {"text": f"You have {count} free {noun} left {when}.", "next": request.path},
+    subscribe_url = escape(f"/subscribe/?{urlencode({'next': request.path})}")
+    return (
+        f'<p class="meter-notice" role="status">You have {count} free {noun} left {when}. '
+        f'<a href="{subscribe_url}">Subscribe for unlimited access</a></p>'
     )
 
 
@@ -236,33 +257,34 @@ def prompt_html(request: HttpRequest, decision: Decision, who) -> str:
     if decision.prompt is Prompt.NONE:
         return ""
     trial_available = who.user_entitlement.trial_available if who.user_entitlement else True
-    key = (
-        f"paywall-prompt:{page_cache.generation()}:{request.get_host()}:{request.path}:"
-        f"{decision.prompt}:{decision.register_offer}:{trial_available}"
-    )
-    html = cache.get(key)
-    if html is None:
+
+    def render() -> str:
         from masthead.billing.models import Plan
 
-        site = site_paywall(request)
-        adjective, _ = policy.period_word(site.policy.period)
+        adjective, _ = policy.period_word(site_paywall(request).policy.period)
         plans = list(Plan.objects.filter(active=True))
-        html = render_to_string(
+        trial_days = max((p.trial_days for p in plans), default=0) if trial_available else 0
+        return render_to_string(
             "paywall/prompt.html",
             {
                 "limit_reached": decision.prompt is Prompt.LIMIT_REACHED,
                 "period_adjective": adjective,
                 "plans": plans,
-                "trial_days": max((p.trial_days for p in plans), default=0)
-                if trial_available
-                else 0,
+                "trial_days": trial_days,
                 "register_offer": decision.register_offer,
-                "next": request.path,
                 "next_query": urlencode({"next": request.path}),
             },
         )
-        cache.set(key, html, 3600)
-    return html
+
+    key = (
+        "prompt",
+        page_cache.request_generation(request),
+        request.path,
+        decision.prompt,
+        decision.register_offer,
+        trial_available,
+    )
+    return _memo.get_or_set(key, render)
 
 
 def account_links_html(request: HttpRequest) -> str:

@@ -43,9 +43,12 @@ def _drop_database(base_url: str, name: str) -> None:
 
 
 class LiveSite:
-    def __init__(self, *, workdir: Path, workers: int = 2, extra_env: dict | None = None):
+    def __init__(
+        self, *, workdir: Path, workers: int = 2, threads: int = 1, extra_env: dict | None = None
+    ):
         self.workdir = Path(workdir)
         self.workers = workers
+        self.threads = threads
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -92,6 +95,8 @@ class LiveSite:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(self.workers),
+                "--threads",
+                str(self.threads),
                 "--log-level",
                 "warning",
             ],

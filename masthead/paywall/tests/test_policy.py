@@ -75,7 +75,8 @@ def scenarios(draw):
     accesses = draw(st.lists(st.sampled_from([*Access, Access.METERED]), min_size=1, max_size=6))
     articles = [Article(id=100 + i, access=a) for i, a in enumerate(accesses)]
     pair = st.tuples(st.integers(0, len(readers) - 1), st.integers(0, len(articles) - 1))
-    # Weighted towards metered readers and articles. Draw the length first: plain st.lists stays short and would rarely hit a limit.
+    # Weighted towards metered readers and articles. Draw the length first: a plain
+    # st.lists stays short and would rarely reach a limit and then re-read.
     n = draw(st.integers(0, 60))
     return policy, readers, articles, draw(st.lists(pair, min_size=n, max_size=n))
 
