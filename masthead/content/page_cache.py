@@ -10,6 +10,7 @@ all cached pages at once, in every app process sharing the cache.
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from django.conf import settings
@@ -81,8 +82,16 @@ def is_shared_request(request: HttpRequest) -> bool:
     )
 
 
+def location(request: HttpRequest) -> str:
+    """Host and path for a cache key, hashed when too long for every cache backend."""
+    value = f"{request.get_host()}:{request.path}"
+    if len(value) > 160:
+        value = hashlib.sha256(value.encode()).hexdigest()
+    return value
+
+
 def _key(request: HttpRequest) -> str:
-    return f"page:{request.get_host()}:{request.path}"
+    return f"page:{location(request)}"
 
 
 def fetch(request: HttpRequest, also: list[str] = ()) -> tuple[HttpResponse | None, int | None]:

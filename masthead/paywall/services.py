@@ -118,7 +118,7 @@ def decide(request: HttpRequest, article: ArticleRef) -> tuple[Decision, identit
 
 
 def _variant_key(request: HttpRequest, variant: str) -> str:
-    return f"article-variant:{variant}:{request.get_host()}:{request.path}"
+    return f"article-variant:{variant}:{page_cache.location(request)}"
 
 
 def variant_keys(request: HttpRequest) -> list[str]:
