@@ -6,12 +6,17 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from masthead.accounts import views as account_views
 from masthead.billing import views as billing_views
 from masthead.content import feeds, views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("accounts/", include("allauth.urls")),
+    path("account/", account_views.account, name="account"),
+    path("account/cancel/", account_views.subscription_cancel, name="subscription-cancel"),
+    path("account/resume/", account_views.subscription_resume, name="subscription-resume"),
+    path("billing/", include("masthead.billing.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", views.search_view, name="search"),
     path("subscribe/", billing_views.subscribe, name="subscribe"),

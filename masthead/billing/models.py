@@ -70,20 +70,125 @@ class SubscriptionStatus(models.TextChoices):
     PAUSED = "paused"
 
 
+class Provider(models.TextChoices):
+    STRIPE = "stripe", "Stripe"
+    TESTMODE = "testmode", "Test mode (no card is charged)"
+
+
+class Customer(models.Model):
+    """A reader as the payment provider knows them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="billing_customers"
+    )
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    provider_customer_id = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_customer_id"], name="customer_provider_id_uniq"
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "user"], name="customer_provider_user_uniq"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.provider}: {self.provider_customer_id}"
+
+
 class Subscription(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="subscriptions"
     )
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
     status = models.CharField(max_length=24, choices=SubscriptionStatus.choices)
+    provider = models.CharField(max_length=16, choices=Provider.choices, default=Provider.TESTMODE)
+    provider_subscription_id = models.CharField(max_length=120, blank=True)
     current_period_end = models.DateTimeField(null=True, blank=True)
     trial_end = models.DateTimeField(null=True, blank=True)
     cancel_at_period_end = models.BooleanField(default=False)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+    # When the provider last changed the object; an older state never overwrites a newer one.
+    provider_updated_at = models.DateTimeField(null=True, blank=True)
+    trial_reminder_sent = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         indexes = [models.Index(fields=["user", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_subscription_id"],
+                condition=~models.Q(provider_subscription_id=""),
+                name="subscription_provider_id_uniq",
+            )
+        ]
 
     def __str__(self):
         return f"{self.user} – {self.plan.name} ({self.status})"
+
+
+class EventStatus(models.TextChoices):
+    RECEIVED = "received"
+    PROCESSED = "processed"
+    FAILED = "failed"
+    IGNORED = "ignored"
+
+
+class WebhookEvent(models.Model):
+    """Every verified webhook event, once: the id is unique, so a redelivery is skipped."""
+
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    event_id = models.CharField(max_length=120)
+    type = models.CharField(max_length=80)
+    status = models.CharField(
+        max_length=16, choices=EventStatus.choices, default=EventStatus.RECEIVED
+    )
+    error = models.TextField(blank=True)
+    payload = models.JSONField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_uniq")
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.event_id} {self.type} ({self.status})"
+
+
+class RejectedWebhook(models.Model):
+    """A webhook delivery that failed verification, kept for the security log."""
+
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    reason = models.CharField(max_length=255)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    body_excerpt = models.TextField(blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.provider} rejected: {self.reason}"
+
+
+class TestModeSubscription(models.Model):
+    """The test-mode provider's own record: what Stripe would hold on its side."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=24, choices=SubscriptionStatus.choices)
+    current_period_end = models.DateTimeField()
+    trial_end = models.DateTimeField(null=True, blank=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"test-mode sub_{self.pk} {self.status}"
+
+    @property
+    def provider_id(self) -> str:
+        return f"tm_sub_{self.pk}"

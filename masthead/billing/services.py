@@ -1,22 +1,55 @@
-"""Writes to billing's tables."""
+"""Writes to billing's tables: plans, checkouts, subscriptions and webhook events.
+
+The facts this depends on (docs/billing-flows.md): provider events arrive
+late, twice and out of order, so every subscription event re-reads the
+subscription from the provider and applies that newest state; an event id
+is processed once; a handler error rolls its changes back and the event
+stays failed until a redelivery succeeds.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
+import logging
+import traceback
+from datetime import datetime
 
-from masthead.billing.models import Interval, Plan
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from masthead.billing import emails, entitlements, providers
+from masthead.billing.models import (
+    Customer,
+    EventStatus,
+    Interval,
+    Plan,
+    RejectedWebhook,
+    Subscription,
+    SubscriptionStatus,
+    WebhookEvent,
+)
+from masthead.billing.providers import ProviderEvent, SubscriptionState
+
+logger = logging.getLogger(__name__)
 
 DEMO_PLANS = (
     {"name": "Weekly", "price_minor": 50, "interval": Interval.WEEK, "trial_days": 14},
     {"name": "Monthly", "price_minor": 600, "interval": Interval.MONTH, "trial_days": 14},
-    {
-        "name": "Yearly",
-        "price_minor": 6000,
-        "interval": Interval.YEAR,
-        "trial_days": 14,
-        "highlight": "Best value",
-    },
+    {"name": "Yearly", "price_minor": 6000, "interval": Interval.YEAR, "trial_days": 14},
 )
+SUBSCRIPTION_EVENTS = {
+    "checkout.session.completed",
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "customer.subscription.trial_will_end",
+    "invoice.paid",
+    "invoice.payment_failed",
+}
+
+
+class CheckoutRefused(Exception):
+    """The reader cannot start this checkout (already subscribed, or a second trial)."""
 
 
 @transaction.atomic
@@ -28,3 +61,220 @@ def plans_ensure_demo() -> list[Plan]:
         Plan.objects.create(position=position, currency="usd", **spec)
         for position, spec in enumerate(DEMO_PLANS)
     ]
+
+
+def customer_id_for(user, provider_name: str) -> str | None:
+    return (
+        Customer.objects.filter(user=user, provider=provider_name)
+        .values_list("provider_customer_id", flat=True)
+        .first()
+    )
+
+
+def trial_available(*, user, provider_name: str) -> bool:
+    """One free trial per account, and per provider customer where we know it."""
+    if not entitlements.for_user(user).trial_available:
+        return False
+    customer_id = customer_id_for(user, provider_name)
+    if customer_id is None:
+        return True
+    shared = Customer.objects.filter(provider=provider_name, provider_customer_id=customer_id)
+    return not Subscription.objects.filter(
+        user__in=shared.values("user"), trial_end__isnull=False
+    ).exists()
+
+
+def checkout_start(*, user, plan: Plan, success_url: str, cancel_url: str) -> str:
+    """The URL of a checkout for ``plan``; refuses readers who already have paid access."""
+    if not plan.active:
+        raise CheckoutRefused("This plan is no longer on sale.")
+    if entitlements.for_user(user).paid_access:
+        raise CheckoutRefused("You already have a subscription.")
+    provider = providers.get()
+    trial_days = plan.trial_days if trial_available(user=user, provider_name=provider.name) else 0
+    return provider.start_checkout(
+        user=user,
+        plan=plan,
+        customer_id=customer_id_for(user, provider.name),
+        trial_days=trial_days,
+        success_url=success_url,
+        cancel_url=cancel_url,
+    )
+
+
+def _plan_for(state: SubscriptionState) -> Plan | None:
+    if state.provider == "stripe":
+        return Plan.objects.filter(stripe_price_id=state.price_ref).first()
+    return Plan.objects.filter(pk=int(state.price_ref)).first() if state.price_ref else None
+
+
+def _user_for(state: SubscriptionState):
+    customer = (
+        Customer.objects.filter(provider=state.provider, provider_customer_id=state.customer_id)
+        .select_related("user")
+        .first()
+    )
+    if customer:
+        return customer.user
+    if state.user_id:
+        return get_user_model().objects.filter(pk=state.user_id).first()
+    return None
+
+
+def customer_link(*, user, provider_name: str, customer_id: str) -> None:
+    if not customer_id:
+        return
+    try:
+        with transaction.atomic():
+            Customer.objects.get_or_create(
+                provider=provider_name,
+                provider_customer_id=customer_id,
+                defaults={"user": user},
+            )
+    except IntegrityError:
+        logger.warning("customer %s already linked elsewhere", customer_id)
+
+
+def subscription_sync(*, state: SubscriptionState, seen_at: datetime) -> Subscription:
+    """Bring our row to the provider's current state. Call inside a transaction."""
+    user = _user_for(state)
+    plan = _plan_for(state)
+    if user is None or plan is None:
+        raise LookupError(
+            f"subscription {state.subscription_id}: unknown reader or price {state.price_ref!r}"
+        )
+    customer_link(user=user, provider_name=state.provider, customer_id=state.customer_id)
+    Subscription.objects.bulk_create(
+        [
+            Subscription(
+                user=user,
+                plan=plan,
+                provider=state.provider,
+                provider_subscription_id=state.subscription_id,
+                status=SubscriptionStatus.INCOMPLETE,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    sub = Subscription.objects.select_for_update().get(
+        provider=state.provider, provider_subscription_id=state.subscription_id
+    )
+    before = (sub.status, sub.cancel_at_period_end, sub.provider_updated_at)
+    if sub.provider_updated_at and seen_at < sub.provider_updated_at:
+        # The state came from the provider now, so it is the newest; only the
+        # timestamp we keep must not go backwards.
+        seen_at = sub.provider_updated_at
+    sub.plan = plan
+    sub.status = state.status
+    sub.current_period_end = state.current_period_end
+    sub.trial_end = state.trial_end or sub.trial_end
+    sub.cancel_at_period_end = state.cancel_at_period_end
+    sub.canceled_at = state.canceled_at
+    sub.provider_updated_at = seen_at
+    sub.save()
+    _announce_changes(sub, was_status=before[0], was_cancelling=before[1], is_new=not before[2])
+    return sub
+
+
+def _announce_changes(sub: Subscription, *, was_status, was_cancelling, is_new) -> None:
+    from masthead.paywall import events
+
+    paid = {SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE}
+    if is_new and sub.status in paid:
+        emails.send_after_commit("welcome", sub)
+        kind = "trial_started" if sub.status == SubscriptionStatus.TRIALING else None
+        events.record(kind or "subscription_activated", article_id=None)
+    elif was_status != SubscriptionStatus.ACTIVE and sub.status == SubscriptionStatus.ACTIVE:
+        events.record("subscription_activated", article_id=None)
+    if sub.status == SubscriptionStatus.CANCELED and was_status != SubscriptionStatus.CANCELED:
+        if not was_cancelling:
+            emails.send_after_commit("cancelled", sub)
+        events.record("subscription_cancelled", article_id=None)
+    elif sub.cancel_at_period_end and not was_cancelling:
+        emails.send_after_commit("cancelled", sub)
+        events.record("subscription_cancelled", article_id=None)
+
+
+def _apply(event: ProviderEvent, provider) -> None:
+    if event.type == "checkout.session.completed" and event.user_id and event.customer_id:
+        user = get_user_model().objects.filter(pk=event.user_id).first()
+        if user:
+            customer_link(user=user, provider_name=provider.name, customer_id=event.customer_id)
+    if not event.subscription_id:
+        return
+    state = provider.fetch_subscription(event.subscription_id)
+    sub = subscription_sync(state=state, seen_at=event.created)
+    if event.type == "invoice.payment_failed":
+        emails.send_after_commit("payment_failed", sub)
+    if event.type == "customer.subscription.trial_will_end" and not sub.trial_reminder_sent:
+        sub.trial_reminder_sent = True
+        sub.save(update_fields=["trial_reminder_sent"])
+        emails.send_after_commit("trial_ending", sub)
+
+
+def event_receive(*, event: ProviderEvent, provider=None) -> EventStatus:
+    """Process a verified event once. Raises on a handler error, after recording it."""
+    provider = provider or providers.get()
+    if event.type not in SUBSCRIPTION_EVENTS:
+        return EventStatus.IGNORED
+    try:
+        with transaction.atomic():
+            WebhookEvent.objects.create(
+                provider=provider.name, event_id=event.id, type=event.type, payload=event.payload
+            )
+    except IntegrityError:
+        pass  # delivered before (or right now, by a racing delivery): the lock decides
+    with transaction.atomic():
+        stored = WebhookEvent.objects.select_for_update().get(
+            provider=provider.name, event_id=event.id
+        )
+        if stored.status == EventStatus.PROCESSED:
+            return EventStatus.IGNORED
+        stored.attempts += 1
+        try:
+            with transaction.atomic():
+                _apply(event, provider)
+        except Exception as exc:
+            stored.status = EventStatus.FAILED
+            stored.error = "".join(traceback.format_exception(exc))[-4000:]
+            stored.save(update_fields=["status", "error", "attempts"])
+            failure = exc
+        else:
+            stored.status = EventStatus.PROCESSED
+            stored.error = ""
+            stored.processed_at = timezone.now()
+            stored.save(update_fields=["status", "error", "attempts", "processed_at"])
+            return EventStatus.PROCESSED
+    raise failure
+
+
+def webhook_reject(*, provider_name: str, reason: str, remote_addr: str, body: bytes) -> None:
+    RejectedWebhook.objects.create(
+        provider=provider_name,
+        reason=reason[:255],
+        remote_addr=remote_addr or None,
+        body_excerpt=body[:2000].decode("utf-8", errors="replace"),
+    )
+    logger.warning("rejected %s webhook from %s: %s", provider_name, remote_addr, reason)
+
+
+def current_subscription(user) -> Subscription | None:
+    return entitlements.for_user(user).subscription
+
+
+def subscription_set_cancel(*, user, cancel: bool) -> Subscription:
+    """Cancel at the end of the paid period (or undo that), at the provider first."""
+    sub = current_subscription(user)
+    if sub is None or not sub.provider_subscription_id:
+        raise LookupError("No subscription to change.")
+    provider = providers.get(sub.provider)
+    state = provider.set_cancel_at_period_end(sub.provider_subscription_id, cancel)
+    with transaction.atomic():
+        return subscription_sync(state=state, seen_at=timezone.now())
+
+
+def testmode_deliver(events: list[ProviderEvent]) -> None:
+    """Hand test-mode events to the same path as Stripe's webhooks."""
+    provider = providers.get("testmode")
+    for event in events:
+        event_receive(event=event, provider=provider)

@@ -292,7 +292,7 @@ def account_links_html(request: HttpRequest) -> str:
     next_query = urlencode({"next": request.path})
     if user is not None and user.is_authenticated:
         return (
-            f'<a class="account-links__login" href="/accounts/email/">{escape(user.get_username())}'
+            f'<a class="account-links__login" href="/account/">{escape(user.get_username())}'
             f'</a> <a href="/accounts/logout/">Log out</a>'
         )
     return (

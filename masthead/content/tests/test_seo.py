@@ -141,6 +141,8 @@ def _check_deploy(env_overrides: dict, tmp_path: Path) -> subprocess.CompletedPr
         "ALLOWED_HOSTS": "news.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "MASTHEAD_VAR_DIR": str(tmp_path),
+        "STRIPE_SECRET_KEY": "sk_live_placeholder",
+        "STRIPE_WEBHOOK_SECRET": "whsec_placeholder",
     }
     env.update(env_overrides)
     return subprocess.run(
@@ -161,3 +163,9 @@ def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
     result = _check_deploy({"SECRET_KEY": ""}, tmp_path)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_refuse_the_test_mode_payment_provider(tmp_path):
+    result = _check_deploy({"PAYMENT_PROVIDER": "testmode"}, tmp_path)
+    assert result.returncode != 0
+    assert "PAYMENT_PROVIDER=testmode is refused in production" in result.stderr

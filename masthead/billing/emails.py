@@ -1,0 +1,52 @@
+"""Subscription e-mails, sent as background tasks once the change is committed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django_tasks import task
+
+SUBJECTS = {
+    "welcome": "Welcome to {publication}",
+    "trial_ending": "Your free trial of {publication} ends in 3 days",
+    "payment_failed": "We couldn't take your payment for {publication}",
+    "cancelled": "Your {publication} subscription has been cancelled",
+}
+
+
+def send_after_commit(kind: str, subscription) -> None:
+    """Queue the e-mail once the transaction that changed the subscription commits.
+
+    A rolled-back change (a failed webhook handler) therefore sends nothing.
+    """
+    if kind not in SUBJECTS:
+        raise ValueError(f"unknown billing e-mail {kind!r}")
+    subscription_id = subscription.pk
+    transaction.on_commit(lambda: send_billing_email.enqueue(kind, subscription_id))
+
+
+@task()
+def send_billing_email(kind: str, subscription_id: int) -> None:
+    from masthead.billing.models import Subscription
+    from masthead.content.models import PublicationSettings
+
+    sub = Subscription.objects.select_related("user", "plan").get(pk=subscription_id)
+    if not sub.user.email:
+        return
+    publication = PublicationSettings.objects.first()
+    name = publication.name if publication else "Masthead"
+    context = {
+        "publication": name,
+        "subscription": sub,
+        "plan": sub.plan,
+        "user": sub.user,
+        "account_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/account/",
+    }
+    send_mail(
+        SUBJECTS[kind].format(publication=name),
+        render_to_string(f"billing/emails/{kind}.txt", context),
+        settings.DEFAULT_FROM_EMAIL,
+        [sub.user.email],
+    )

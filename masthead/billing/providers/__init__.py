@@ -1,0 +1,31 @@
+"""Payment providers behind one small interface (see ``base.PaymentProvider``)."""
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from masthead.billing.providers.base import (
+    InvalidWebhook,
+    PaymentProvider,
+    ProviderEvent,
+    SubscriptionState,
+)
+
+__all__ = ["InvalidWebhook", "PaymentProvider", "ProviderEvent", "SubscriptionState", "get"]
+
+
+def get(name: str | None = None) -> PaymentProvider:
+    """The configured provider (``PAYMENT_PROVIDER``), or the one named."""
+    name = name or settings.PAYMENT_PROVIDER
+    if name == "stripe":
+        from masthead.billing.providers.stripe import StripeProvider
+
+        return StripeProvider()
+    if name == "testmode":
+        if settings.PRODUCTION:
+            raise ImproperlyConfigured(
+                "The test-mode payment provider is never used in production."
+            )
+        from masthead.billing.providers.testmode import TestModeProvider
+
+        return TestModeProvider()
+    raise ImproperlyConfigured(f"Unknown payment provider {name!r}.")
