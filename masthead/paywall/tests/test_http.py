@@ -45,9 +45,13 @@ def paywall_settings(**changes) -> PaywallSettings:
 
 
 def make_user(email="reader@example.org", **fields):
-    return get_user_model().objects.create_user(
+    from allauth.account.models import EmailAddress
+
+    user = get_user_model().objects.create_user(
         username=email, email=email, password="a long test password 42", **fields
     )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
 
 
 def subscribe(user, status=SubscriptionStatus.ACTIVE, **fields):
