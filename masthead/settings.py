@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "masthead.paywall",
     "masthead.billing",
     "masthead.accounts",
+    "masthead.ads",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -74,4 +74,15 @@ def flush_if_due(**_signal_kwargs) -> None:
         flush()
 
 
-atexit.register(flush)
+def _flush_at_exit() -> None:
+    # Best effort: at interpreter exit the database or the log stream may be gone.
+    try:
+        with _lock:
+            pending = bool(_buffer)
+        if pending:
+            flush()
+    except Exception:  # noqa: S110 - nothing useful can be done this late
+        pass
+
+
+atexit.register(_flush_at_exit)

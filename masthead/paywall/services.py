@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
 
+from masthead.ads import slots as ads
 from masthead.billing import entitlements
 from masthead.content import page_cache
 from masthead.content.jsonld import GATED_CSS_CLASS
@@ -32,6 +33,7 @@ NOTICE_SLOT = "<!--mh:notice-->"
 PROMPT_SLOT = "<!--mh:prompt-->"
 ACCOUNT_SLOT = "<!--mh:account-->"
 WHOLE, TEASER = "whole", "teaser"
+INLINE_AD_AFTER_BLOCKS = 3
 
 
 @dataclass(frozen=True)
@@ -166,15 +168,24 @@ def render_variants(request: HttpRequest, page) -> dict[str, tuple]:
 def _variant_context(page, variant: str, teaser_blocks: int) -> dict:
     blocks = list(page.body)
     if page.access_level == Access.FREE:
-        return {"open_blocks": blocks, "gated_blocks": [], "paywall_variant": WHOLE}
-    return {
-        "open_blocks": blocks[:teaser_blocks],
+        open_blocks, gated_blocks = blocks, []
+    else:
         # The teaser variant is cut here, on the server: the rest is never rendered.
-        "gated_blocks": blocks[teaser_blocks:] if variant == WHOLE else [],
-        "paywall_variant": variant,
+        open_blocks = blocks[:teaser_blocks]
+        gated_blocks = blocks[teaser_blocks:] if variant == WHOLE else []
+    inline_ad_after = INLINE_AD_AFTER_BLOCKS
+    return {
+        "open_blocks": open_blocks,
+        "gated_blocks": gated_blocks,
+        "paywall_variant": variant if page.access_level != Access.FREE else WHOLE,
         "gated_css_class": GATED_CSS_CLASS,
         "notice_slot": NOTICE_SLOT,
         "prompt_slot": PROMPT_SLOT,
+        # Ad markers, filled per request (and left empty for paying readers).
+        "open_ad_index": inline_ad_after,
+        "gated_ad_index": inline_ad_after - len(open_blocks),
+        "inline_ad_marker": ads.SLOT_MARKER.format(placement="article_inline"),
+        "foot_ad_marker": ads.SLOT_MARKER.format(placement="article_foot"),
     }
 
 
@@ -187,19 +198,22 @@ def serve_article(
         response = HttpResponse("Gated articles are not served to prefetch.", status=503)
         response["Cache-Control"] = "no-store"
         return response
+    if identity.IDENTIFY_MARKER in request.GET and (
+        request.user.is_authenticated or identity.anonymous_id(request)
+    ):
+        # The cookie came back: drop the marker so the address bar (and any
+        # link copied from it) shows the article's own URL. Nothing is counted yet.
+        return _clean_url_redirect(request)
     decision, who = decide(request, article)
     if decision.outcome is Outcome.IDENTIFY:
         return _identify_redirect(request)
-    if identity.IDENTIFY_MARKER in request.GET and who.meter_key is not None:
-        # The cookie came back: drop the marker so the address bar (and any
-        # link copied from it) shows the article's own URL.
-        return _clean_url_redirect(request)
     if variants is None:
         variants = render_variants(request, load_page())
     _, access, html = variants[WHOLE if decision.whole else TEASER]
     html = html.replace(NOTICE_SLOT, notice_html(request, decision), 1)
     html = html.replace(PROMPT_SLOT, prompt_html(request, decision, who), 1)
     html = html.replace(ACCOUNT_SLOT, account_links_html(request), 1)
+    html = ads.fill_markers(html, paid_access=who.reader.reader_class is ReaderClass.SUBSCRIBER)
     response = HttpResponse(html)
     if article.access is Access.FREE:
         # Alike for every reader without a session: keep it in the shared page cache.
@@ -245,10 +259,15 @@ def notice_html(request: HttpRequest, decision: Decision) -> str:
         return ""
     _, when = policy.period_word(site_paywall(request).policy.period)
     count = decision.remaining
-    noun = "article" if count == 1 else "articles"
+    if decision.record and count == 0:
+        text = f"This is your last free article {when}."
+    elif not decision.record:
+        text = f"You read this article {when}, so it is still free to read again."
+    else:
+        text = f"You have {count} free {'article' if count == 1 else 'articles'} left {when}."
     subscribe_url = escape(f"/subscribe/?{urlencode({'next': request.path})}")
     return (
-        f'<p class="meter-notice" role="status">You have {count} free {noun} left {when}. '
+        f'<p class="meter-notice" role="status">{text} '
         f'<a href="{subscribe_url}">Subscribe for unlimited access</a></p>'
     )
 

@@ -57,7 +57,7 @@ PLANS = [
     # (name, price as shown, per interval, highlight)
     ("Weekly", "$0.50", "a week", ""),
     ("Monthly", "$6.00", "a month", ""),
-    ("Yearly", "$60.00", "a year", "Best value"),
+    ("Yearly", "$60.00", "a year", ""),
 ]
 TRIAL_DAYS = 14
 READER_COOKIE = "mh_reader"
@@ -275,13 +275,19 @@ def visitors(browser, live_site):
 # --- Assertions about one article page --------------------------------------------------
 
 
-def assert_whole(page: Page, article: dict, remaining: int) -> None:
+def assert_whole(page: Page, article: dict, remaining: int, *, reread: bool = False) -> None:
     """The whole article, with the meter notice counting what is left."""
     noun = "article" if remaining == 1 else "articles"
     notice = page.locator("p.meter-notice")
     expect(notice).to_have_count(1)
     expect(notice).to_be_visible()
-    expect(notice).to_contain_text(f"You have {remaining} free {noun} left today.")
+    if reread:
+        wording = "You read this article today, so it is still free to read again."
+    elif remaining == 0:
+        wording = "This is your last free article today."
+    else:
+        wording = f"You have {remaining} free {noun} left today."
+    expect(notice).to_contain_text(wording)
     subscribe = notice.get_by_role("link", name="Subscribe for unlimited access")
     expect(subscribe).to_have_attribute(
         "href", f"/subscribe/?{urlencode({'next': path_of(article)})}"
@@ -441,7 +447,7 @@ def test_metered_reader_journey(visitors, screenshots):
 
     reader.open(third)
     assert_whole(page, third, remaining=0)
-    expect(page.locator("p.meter-notice")).to_contain_text("You have 0 free articles left today.")
+    expect(page.locator("p.meter-notice")).to_contain_text("This is your last free article today.")
     reader.snap(screenshots, "p2-notice-0-left")
 
     # 2. The fourth: the limit prompt after the teaser, and nothing of the rest.
@@ -470,8 +476,10 @@ def test_metered_reader_journey(visitors, screenshots):
 
     # 3. An article already read today is still whole; nothing left to spend.
     reader.open(first)
-    assert_whole(page, first, remaining=0)
-    expect(page.locator("p.meter-notice")).to_contain_text("You have 0 free articles left today.")
+    assert_whole(page, first, remaining=0, reread=True)
+    expect(page.locator("p.meter-notice")).to_contain_text(
+        "You read this article today, so it is still free to read again."
+    )
     reader.check("first article re-read")
 
     # 4. JavaScript off, same cookies: still the teaser with the prompt.

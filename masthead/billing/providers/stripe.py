@@ -59,7 +59,9 @@ class StripeProvider(PaymentProvider):
             "mode": "subscription",
             "line_items": [{"price": plan.stripe_price_id, "quantity": 1}],
             "client_reference_id": str(user.pk),
-            "success_url": success_url + "?session_id={CHECKOUT_SESSION_ID}",
+            "success_url": success_url
+            + ("&" if "?" in success_url else "?")
+            + "session_id={CHECKOUT_SESSION_ID}",
             "cancel_url": cancel_url,
             "subscription_data": {"metadata": {"user_id": str(user.pk)}},
             "metadata": {"user_id": str(user.pk), "plan_id": str(plan.pk)},
@@ -111,6 +113,15 @@ class StripeProvider(PaymentProvider):
         data = sub.to_dict() if hasattr(sub, "to_dict") else sub
         item = (_get(data, "items", "data", default=[]) or [{}])[0]
         period_end = data.get("current_period_end") or item.get("current_period_end")
+        if data["status"] in ("past_due", "unpaid"):
+            # Stripe starts the new period before it tries the card, so for an
+            # unpaid renewal the access we sold ends where this period starts;
+            # the past-due grace (entitlements.PAST_DUE_GRACE) counts from there.
+            period_end = (
+                data.get("current_period_start")
+                or item.get("current_period_start")
+                or period_end
+            )
         user_id = _get(data, "metadata", "user_id")
         customer = data.get("customer")
         return SubscriptionState(
@@ -136,5 +147,9 @@ class StripeProvider(PaymentProvider):
         return self._state(sub)
 
     def checkout_session_customer(self, session_id):
-        session = self.client.v1.checkout.sessions.retrieve(session_id)
-        return session.get("customer"), session.get("subscription")
+        session = self.client.v1.checkout.sessions.retrieve(session_id).to_dict()
+        customer, subscription = session.get("customer"), session.get("subscription")
+        return (
+            customer.get("id") if isinstance(customer, dict) else customer,
+            subscription.get("id") if isinstance(subscription, dict) else subscription,
+        )

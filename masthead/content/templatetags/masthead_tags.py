@@ -36,3 +36,13 @@ def account_links(context):
     from masthead.paywall.services import account_links_html
 
     return mark_safe(account_links_html(context["request"]))  # noqa: S308 - escapes its parts
+
+
+@register.simple_tag(takes_context=True)
+def ad_slot(context, placement):
+    from masthead.ads.slots import render_slot
+    from masthead.billing.entitlements import for_user
+
+    user = context["request"].user
+    paid = user.is_authenticated and for_user(user).paid_access
+    return render_slot(placement, paid_access=paid)

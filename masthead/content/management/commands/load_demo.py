@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from masthead.ads.slots import house_ads_ensure
 from masthead.billing.services import plans_ensure_demo
 from masthead.content import demo
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         if synthetic < 0:
             raise CommandError("--synthetic must be zero or more.")
         plans_ensure_demo()
+        house_ads_ensure()
         if demo.load_demo(stdout=self.stdout):
             self.stdout.write(self.style.SUCCESS("Loaded the demo publication."))
         else:

@@ -1,0 +1,82 @@
+"""Which ads a reader sees: none at all for readers with paid access."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from masthead.ads.models import AdSlot, Placement
+
+CACHE_KEY = "ads:slots"
+SLOT_MARKER = "<!--mh:ad:{placement}-->"
+
+HOUSE_ADS = (
+    {
+        "name": "Subscribe house ad",
+        "placement": Placement.ARTICLE_INLINE,
+        "html": '<a class="house-ad" href="/subscribe/"><strong>Read without limits, and without '
+        "ads.</strong> Subscribe from $0.50 a week, with 14 days free.</a>",
+    },
+    {
+        "name": "Newsletter house ad",
+        "placement": Placement.ARTICLE_FOOT,
+        "html": '<a class="house-ad" href="/subscribe/"><strong>Independent reporting needs '
+        "readers like you.</strong> Support local journalism: become a subscriber.</a>",
+    },
+    {
+        "name": "Home page house ad",
+        "placement": Placement.HOME,
+        "html": '<a class="house-ad" href="/subscribe/"><strong>All of our reporting, none of '
+        "the ads.</strong> Try 14 days free.</a>",
+    },
+)
+
+
+def forget_cached_slots(**_signal_kwargs) -> None:
+    from masthead.content import page_cache
+
+    cache.delete(CACHE_KEY)
+    # Cached pages for readers without a session carry the ads in their bytes.
+    page_cache.bump_generation()
+
+
+def _active_slots() -> dict[str, str]:
+    slots = cache.get(CACHE_KEY)
+    if slots is None:
+        slots = {}
+        for slot in AdSlot.objects.filter(active=True):
+            slots.setdefault(slot.placement, slot.html)
+        cache.set(CACHE_KEY, slots, 300)
+    return slots
+
+
+def render_slot(placement: str, *, paid_access: bool) -> str:
+    """The slot's HTML, or nothing at all (no markup, no script) for paying readers."""
+    if paid_access:
+        return ""
+    html = _active_slots().get(placement)
+    if not html:
+        return ""
+    return format_html(
+        '<aside class="ad-slot ad-slot--{}" aria-label="Advertisement">'
+        '<span class="ad-slot__label">Advertisement</span>{}</aside>',
+        placement,
+        mark_safe(html),  # noqa: S308 - editors' ad tags are trusted by design
+    )
+
+
+def fill_markers(html: str, *, paid_access: bool) -> str:
+    for placement in Placement.values:
+        marker = SLOT_MARKER.format(placement=placement)
+        if marker in html:
+            html = html.replace(marker, render_slot(placement, paid_access=paid_access))
+    return html
+
+
+def house_ads_ensure() -> None:
+    """The demo's house ads, created once."""
+    if AdSlot.objects.exists():
+        return
+    for position, spec in enumerate(HOUSE_ADS):
+        AdSlot.objects.create(position=position, **spec)

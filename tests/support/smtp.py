@@ -1,0 +1,102 @@
+"""A real SMTP server (aiosmtpd) on a local port that keeps what it receives.
+
+Tests point Django's SMTP backend at it, so an e-mail counts only once it has
+crossed a socket and been accepted, as a reader's mail server would see it.
+"""
+
+from __future__ import annotations
+
+import email
+import socket
+import threading
+from dataclasses import dataclass
+from email import policy
+
+from aiosmtpd.controller import Controller
+
+
+@dataclass(frozen=True)
+class Message:
+    sender: str
+    recipients: tuple[str, ...]
+    subject: str
+    body: str
+
+
+class Inbox:
+    """aiosmtpd handler; ``handle_DATA`` runs on the controller's thread."""
+
+    def __init__(self):
+        self._messages: list[Message] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        parsed = email.message_from_bytes(envelope.original_content, policy=policy.default)
+        part = parsed.get_body(preferencelist=("plain",))
+        message = Message(
+            sender=envelope.mail_from,
+            recipients=tuple(envelope.rcpt_tos),
+            subject=str(parsed["Subject"]),
+            body=part.get_content() if part else "",
+        )
+        with self._lock:
+            self._messages.append(message)
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self) -> list[Message]:
+        with self._lock:
+            return list(self._messages)
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if address in m.recipients]
+
+    def subjects(self, address: str | None = None) -> list[str]:
+        return [m.subject for m in (self.to(address) if address else self.messages)]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._messages.clear()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SmtpServer:
+    """``start()`` / ``stop()`` around an aiosmtpd ``Controller``."""
+
+    host = "127.0.0.1"
+
+    def __init__(self):
+        self.inbox = Inbox()
+        self.port = 0
+        self._controller: Controller | None = None
+
+    def start(self) -> SmtpServer:
+        # aiosmtpd checks the server by connecting to the port it was given,
+        # so it needs a real port rather than 0.
+        self.port = _free_port()
+        self._controller = Controller(self.inbox, hostname=self.host, port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller:
+            self._controller.stop()
+            self._controller = None
+
+    def django_settings(self) -> dict:
+        """Settings that send Django's mail through this server."""
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": self.host,
+            "EMAIL_PORT": self.port,
+            "EMAIL_USE_TLS": False,
+            "EMAIL_USE_SSL": False,
+            "EMAIL_HOST_USER": "",
+            "EMAIL_HOST_PASSWORD": "",
+            "EMAIL_TIMEOUT": 10,
+        }
