@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "masthead.billing",
     "masthead.accounts",
     "masthead.ads",
+    "masthead.comments",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -279,3 +280,4 @@ TASKS = {
         )
     }
 }
+ACCOUNT_ADAPTER = "masthead.accounts.adapter.AccountAdapter"

@@ -17,6 +17,7 @@ urlpatterns = [
     path("account/cancel/", account_views.subscription_cancel, name="subscription-cancel"),
     path("account/resume/", account_views.subscription_resume, name="subscription-resume"),
     path("billing/", include("masthead.billing.urls")),
+    path("comments/", include("masthead.comments.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", views.search_view, name="search"),
     path("subscribe/", billing_views.subscribe, name="subscribe"),

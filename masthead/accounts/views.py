@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from masthead.billing import entitlements, providers, services
+from masthead.comments.services import reply_notifications_enabled
 
 
 @login_required
@@ -17,6 +18,7 @@ def account(request):
             "entitlement": entitlement,
             "subscription": entitlement.subscription,
             "testmode": providers.get().name == "testmode",
+            "reply_notifications": reply_notifications_enabled(request.user),
         },
     )
 

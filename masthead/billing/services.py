@@ -202,6 +202,13 @@ def _apply(event: ProviderEvent, provider) -> None:
             customer_link(user=user, provider_name=provider.name, customer_id=event.customer_id)
     if not event.subscription_id:
         return
+    # Hold our row (once it exists) while asking the provider, so that two events
+    # about one subscription apply what they read in the order they read it.
+    list(
+        Subscription.objects.select_for_update()
+        .filter(provider=provider.name, provider_subscription_id=event.subscription_id)
+        .values_list("pk", flat=True)
+    )
     state = provider.fetch_subscription(event.subscription_id)
     sub = subscription_sync(state=state, seen_at=event.created)
     if event.type == "invoice.payment_failed":

@@ -182,6 +182,9 @@ class ArticlePage(Page):
     access_level = models.CharField(
         max_length=16, choices=AccessLevel.choices, default=AccessLevel.METERED, db_index=True
     )
+    comments_open = models.BooleanField(
+        default=True, help_text="Subscribers may post comments on this article."
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("dek"),
@@ -192,7 +195,10 @@ class ArticlePage(Page):
         FieldPanel("body"),
     ]
     promote_panels = Page.promote_panels + [FieldPanel("tags")]
-    settings_panels = Page.settings_panels + [FieldPanel("access_level")]
+    settings_panels = Page.settings_panels + [
+        FieldPanel("access_level"),
+        FieldPanel("comments_open"),
+    ]
     search_fields = Page.search_fields + [
         index.SearchField("dek"),
         index.SearchField("body"),

@@ -18,9 +18,12 @@ PAGE_SIZE = 12
 
 def published_articles() -> QuerySet[ArticlePage]:
     """Live, public articles, newest first, with what an article card shows."""
+    from masthead.comments.selectors import count_subquery
+
     return (
         ArticlePage.objects.live()
         .public()
+        .annotate(comment_count=count_subquery())
         .prefetch_related(
             Prefetch("lead_image", queryset=MastheadImage.objects.prefetch_renditions()),
             "authors",

@@ -22,6 +22,8 @@ from django.utils.html import escape
 
 from masthead.ads import slots as ads
 from masthead.billing import entitlements
+from masthead.comments.section import COMMENTS_SLOT
+from masthead.comments.section import render_section as comments_section
 from masthead.content import page_cache
 from masthead.content.jsonld import GATED_CSS_CLASS
 from masthead.paywall import events, identity, meter, policy
@@ -186,6 +188,7 @@ def _variant_context(page, variant: str, teaser_blocks: int) -> dict:
         "gated_ad_index": inline_ad_after - len(open_blocks),
         "inline_ad_marker": ads.SLOT_MARKER.format(placement="article_inline"),
         "foot_ad_marker": ads.SLOT_MARKER.format(placement="article_foot"),
+        "comments_slot": COMMENTS_SLOT,
     }
 
 
@@ -214,6 +217,8 @@ def serve_article(
     html = html.replace(PROMPT_SLOT, prompt_html(request, decision, who), 1)
     html = html.replace(ACCOUNT_SLOT, account_links_html(request), 1)
     html = ads.fill_markers(html, paid_access=who.reader.reader_class is ReaderClass.SUBSCRIBER)
+    if COMMENTS_SLOT in html:
+        html = html.replace(COMMENTS_SLOT, comments_section(request, article.page_id), 1)
     response = HttpResponse(html)
     if article.access is Access.FREE:
         # Alike for every reader without a session: keep it in the shared page cache.

@@ -59,6 +59,22 @@ def _bool(value) -> bool:
     return str(value).lower() == "true"
 
 
+class Hold:
+    """A response computed when its request arrived but sent only on ``release()``:
+    what a slow network does to a reply that was correct when Stripe wrote it."""
+
+    def __init__(self, method: str, path_prefix: str):
+        self.method, self.path_prefix = method, path_prefix
+        self.arrived = threading.Event()
+        self._released = threading.Event()
+
+    def release(self) -> None:
+        self._released.set()
+
+    def wait(self, timeout: float = 30) -> None:
+        self._released.wait(timeout)
+
+
 @dataclass(frozen=True)
 class Call:
     method: str
@@ -113,6 +129,7 @@ class FakeStripe:
             self.checkout_sessions: dict[str, dict] = {}
             self.portal_sessions: list[dict] = []
             self._failures: list[tuple[str, str, int]] = []
+            self._holds: list[Hold] = []
 
     # What tests read
 
@@ -131,6 +148,13 @@ class FakeStripe:
         """The next matching request answers ``status`` (and asks the SDK not to retry)."""
         with self._lock:
             self._failures.append((method, path_prefix, status))
+
+    def hold_next(self, method: str, path_prefix: str) -> Hold:
+        """Delay the reply to the next matching request until the test releases it."""
+        hold = Hold(method, path_prefix)
+        with self._lock:
+            self._holds.append(hold)
+        return hold
 
     def add_subscription(
         self,
@@ -252,15 +276,27 @@ class FakeStripe:
     # Request handling (runs on the server's threads)
 
     def handle(self, method: str, path: str, params: dict, headers: dict) -> tuple[int, dict]:
-        with self._lock:
-            self.calls.append(Call(method, path, params, headers))
-            for failure in self._failures:
-                if failure[0] == method and path.startswith(failure[1]):
-                    self._failures.remove(failure)
-                    raise FakeStripeError(failure[2], "injected failure", "fake_failure")
-            if headers.get("authorization") != f"Bearer {self.api_key}":
-                raise FakeStripeError(401, "Invalid API Key provided")
-            return 200, self._route(method, path, params)
+        hold = None
+        try:
+            with self._lock:
+                self.calls.append(Call(method, path, params, headers))
+                for failure in self._failures:
+                    if failure[0] == method and path.startswith(failure[1]):
+                        self._failures.remove(failure)
+                        raise FakeStripeError(failure[2], "injected failure", "fake_failure")
+                for hold in self._holds:
+                    if hold.method == method and path.startswith(hold.path_prefix):
+                        self._holds.remove(hold)
+                        break
+                else:
+                    hold = None
+                if headers.get("authorization") != f"Bearer {self.api_key}":
+                    raise FakeStripeError(401, "Invalid API Key provided")
+                return 200, self._route(method, path, params)
+        finally:
+            if hold is not None:
+                hold.arrived.set()
+                hold.wait()
 
     def _route(self, method: str, path: str, params: dict) -> dict:
         if method == "POST" and path == "/v1/checkout/sessions":

@@ -118,9 +118,7 @@ class StripeProvider(PaymentProvider):
             # unpaid renewal the access we sold ends where this period starts;
             # the past-due grace (entitlements.PAST_DUE_GRACE) counts from there.
             period_end = (
-                data.get("current_period_start")
-                or item.get("current_period_start")
-                or period_end
+                data.get("current_period_start") or item.get("current_period_start") or period_end
             )
         user_id = _get(data, "metadata", "user_id")
         customer = data.get("customer")

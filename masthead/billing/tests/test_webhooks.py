@@ -63,9 +63,7 @@ def test_a_webhook_without_stripe_signature_is_rejected_and_logged(checkout_done
     fetches_before = len(fake_stripe.requests_to("GET", "/v1/subscriptions/"))
     payload = encode(event("checkout.session.completed", session))
 
-    response = signed_post(
-        Client(enforce_csrf_checks=True), payload, HTTP_STRIPE_SIGNATURE=None
-    )
+    response = signed_post(Client(enforce_csrf_checks=True), payload, HTTP_STRIPE_SIGNATURE=None)
 
     assert response.status_code == 400
     nothing_applied(reader)
@@ -118,9 +116,7 @@ def test_the_tolerance_is_stripes_300_seconds_and_never_zero(checkout_done, deli
     assert stripe_provider.WEBHOOK_TOLERANCE == 300
     reader, session = checkout_done
 
-    late = deliver(
-        event("checkout.session.completed", session), timestamp=int(time.time()) - 290
-    )
+    late = deliver(event("checkout.session.completed", session), timestamp=int(time.time()) - 290)
 
     assert late.status_code == 200
     assert has_access(reader)
@@ -343,9 +339,7 @@ def test_an_exception_after_the_write_rolls_it_back_and_sends_nothing(
     assert len(inbox.to(reader.email)) == 1
 
 
-def test_an_event_for_a_price_we_do_not_sell_fails_loudly(
-    checkout_done, deliver, fake_stripe
-):
+def test_an_event_for_a_price_we_do_not_sell_fails_loudly(checkout_done, deliver, fake_stripe):
     reader, session = checkout_done
     fake_stripe.update_subscription(session["subscription"], price="price_unknown")
 

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from masthead.ads.slots import house_ads_ensure
 from masthead.billing.services import plans_ensure_demo
+from masthead.comments.demo import demo_comments_ensure
 from masthead.content import demo
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Loaded the demo publication."))
         else:
             self.stdout.write("The demo publication is already loaded; nothing to do.")
+        demo_comments_ensure()
         if synthetic:
             demo.add_synthetic_articles(count=synthetic, stdout=self.stdout)
             self.stdout.write(self.style.SUCCESS(f"Added {synthetic} synthetic articles."))

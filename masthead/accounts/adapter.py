@@ -1,0 +1,14 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.ratelimit import respond_429
+from django.core.exceptions import ValidationError
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def pre_authenticate(self, request, **credentials):
+        # allauth reports the login_failed limit as a form error (200); we answer 429,
+        # which clients and monitoring understand. Login by e-mailed code still works.
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError as refusal:
+            raise ImmediateHttpResponse(respond_429(request)) from refusal

@@ -1,0 +1,68 @@
+"""The comments section of an article page, rendered per reader into the cached page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+
+from masthead.comments import selectors, services
+
+COMMENTS_SLOT = "<!--mh:comments-->"
+COUNT_CACHE_SECONDS = 300
+
+
+def count_key(article_id: int) -> str:
+    return f"comments:count:{article_id}"
+
+
+def forget_count(article_id: int) -> None:
+    cache.delete(count_key(article_id))
+
+
+def cached_count(article_id: int) -> int:
+    count = cache.get(count_key(article_id))
+    if count is None:
+        count = selectors.visible_count(article_id)
+        cache.set(count_key(article_id), count, COUNT_CACHE_SECONDS)
+    return count
+
+
+def render_section(request, article_id: int) -> str:
+    """Readers without access get the count and the gate, and no comment text at all."""
+    user = request.user
+    next_query = urlencode({"next": request.path + "#comments"})
+    if not services.can_read(user):
+        return render_to_string(
+            "comments/gate.html",
+            {"count": cached_count(article_id), "next_query": next_query},
+        )
+    from masthead.content.models import ArticlePage
+
+    article = ArticlePage.objects.get(pk=article_id)
+    newest_first = request.GET.get("comments") == "newest"
+    page = selectors.threads(
+        article_id=article_id,
+        viewer=user,
+        newest_first=newest_first,
+        page_number=request.GET.get("comments_page"),
+    )
+    return render_to_string(
+        "comments/section.html",
+        {
+            "article": article,
+            "threads": page,
+            "count": selectors.visible_count(article_id),
+            "newest_first": newest_first,
+            "can_post": services.can_post(user, article),
+            "is_open": services.comments_open(article),
+            "banned": not user.is_staff and hasattr(user, "comment_ban"),
+            "viewer": user,
+            "csrf_token": get_token(request),
+            "edit_window": services.EDIT_WINDOW,
+            "max_length": services.MAX_LENGTH,
+            "request": request,
+        },
+    )

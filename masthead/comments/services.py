@@ -1,0 +1,219 @@
+"""Writes for comments: who may post, rate limits, edits, tombstones, reports, moderation."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from masthead.billing import entitlements
+from masthead.comments.models import (
+    Comment,
+    CommentBan,
+    CommentPreferences,
+    CommentReport,
+    CommentSettings,
+    CommentStatus,
+    ModerationAction,
+)
+from masthead.comments.rendering import render_markdown
+
+MAX_LENGTH = 5000
+EDIT_WINDOW = timedelta(minutes=15)
+MIN_INTERVAL_SECONDS = 5
+HOURLY_LIMIT = 30
+DUPLICATE_WINDOW_SECONDS = 5 * 60
+
+
+class CommentRateLimited(Exception):
+    """Too many comments too fast, or the same text again; answered with 429."""
+
+
+class CommentsClosed(PermissionDenied):
+    """Comments are off for this article or the whole site."""
+
+
+def site_settings(site=None) -> CommentSettings:
+    from wagtail.models import Site
+
+    site = site or Site.objects.filter(is_default_site=True).first()
+    return CommentSettings.for_site(site)
+
+
+def can_read(user) -> bool:
+    """Subscribers (as billing says) and staff read comments; everyone else sees the gate."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_staff or entitlements.for_user(user).paid_access
+
+
+def comments_open(article) -> bool:
+    return article.comments_open and site_settings(article.get_site()).comments_enabled
+
+
+def can_post(user, article) -> bool:
+    if not can_read(user) or not comments_open(article):
+        return False
+    return user.is_staff or not CommentBan.objects.filter(user=user).exists()
+
+
+def _check_rate(user, text: str) -> None:
+    """At most one comment per 5 s and 30 an hour per reader; no repeats within 5 minutes."""
+    now = timezone.now().timestamp()
+    recent_key = f"comments:last:{user.pk}"
+    hour_key = f"comments:hour:{user.pk}:{int(now // 3600)}"
+    digest = hashlib.sha256(" ".join(text.split()).lower().encode()).hexdigest()[:24]
+    duplicate_key = f"comments:dup:{user.pk}:{digest}"
+    if cache.get(duplicate_key):
+        raise CommentRateLimited("You posted the same comment a moment ago.")
+    if not cache.add(recent_key, now, MIN_INTERVAL_SECONDS):
+        raise CommentRateLimited("Please wait a few seconds before posting again.")
+    cache.add(hour_key, 0, 3600)
+    if cache.incr(hour_key) > HOURLY_LIMIT:
+        raise CommentRateLimited("You have reached the limit of 30 comments an hour.")
+    cache.set(duplicate_key, 1, DUPLICATE_WINDOW_SECONDS)
+
+
+def _clean_body(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"body": "Write something before posting."})
+    if len(text) > MAX_LENGTH:
+        raise ValidationError({"body": f"Comments are limited to {MAX_LENGTH} characters."})
+    return text
+
+
+@transaction.atomic
+def comment_create(*, user, article, body: str, parent_id: int | None = None) -> Comment:
+    if not can_read(user):
+        raise PermissionDenied("Comments are for subscribers.")
+    if not comments_open(article):
+        raise CommentsClosed("Comments are closed.")
+    if not user.is_staff and CommentBan.objects.filter(user=user).exists():
+        raise PermissionDenied("You can no longer comment.")
+    text = _clean_body(body)
+    parent = None
+    if parent_id:
+        parent = Comment.objects.filter(pk=parent_id, article=article).first()
+        if parent is None:
+            raise ValidationError({"parent": "That comment no longer exists."})
+        # Threads stay one level deep: a reply to a reply joins the same thread.
+        parent = parent.parent or parent
+    _check_rate(user, text)
+    held = (
+        site_settings(article.get_site()).hold_first_comment
+        and not user.is_staff
+        and not Comment.objects.filter(author=user, status=CommentStatus.VISIBLE).exists()
+    )
+    comment = Comment.objects.create(
+        article=article,
+        author=user,
+        parent=parent,
+        body_markdown=text,
+        body_html=render_markdown(text),
+        status=CommentStatus.HELD if held else CommentStatus.VISIBLE,
+    )
+    if parent and parent.author_id != user.pk and not held:
+        transaction.on_commit(lambda: _notify_reply(comment.pk))
+    return comment
+
+
+def _own_live_comment(user, comment_id: int) -> Comment:
+    comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+    if comment is None or comment.is_tombstone:
+        raise Comment.DoesNotExist("No such comment.")
+    if comment.author_id != user.pk:
+        raise PermissionDenied("You can only change your own comments.")
+    if not can_read(user):
+        raise PermissionDenied("Comments are for subscribers.")
+    return comment
+
+
+@transaction.atomic
+def comment_edit(*, user, comment_id: int, body: str) -> Comment:
+    comment = _own_live_comment(user, comment_id)
+    if timezone.now() - comment.created_at > EDIT_WINDOW:
+        raise PermissionDenied("Comments can be edited for 15 minutes after posting.")
+    text = _clean_body(body)
+    comment.body_markdown = text
+    comment.body_html = render_markdown(text)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body_markdown", "body_html", "edited_at"])
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, user, comment_id: int) -> Comment:
+    """Leave a tombstone; the text stays stored for moderators, never shown again."""
+    comment = _own_live_comment(user, comment_id)
+    comment.deleted_at = timezone.now()
+    comment.save(update_fields=["deleted_at"])
+    return comment
+
+
+def comment_report(*, user, comment_id: int, reason: str = "") -> bool:
+    """Report once per reader per comment; returns False for a repeat."""
+    if not can_read(user):
+        raise PermissionDenied("Comments are for subscribers.")
+    comment = Comment.objects.filter(pk=comment_id, deleted_at__isnull=True).first()
+    if comment is None:
+        raise Comment.DoesNotExist("No such comment.")
+    try:
+        with transaction.atomic():
+            CommentReport.objects.create(comment=comment, reporter=user, reason=reason[:500])
+            Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+    except IntegrityError:
+        return False
+    return True
+
+
+@transaction.atomic
+def comment_moderate(*, moderator, comment_id: int, action: str, reason: str) -> Comment:
+    """Hide, unhide, approve or delete a comment, or ban its author; the reason is kept."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Give a reason; it is kept in the moderation log."})
+    comment = Comment.objects.select_for_update().get(pk=comment_id)
+    if action == ModerationAction.Action.HIDE:
+        comment.status = CommentStatus.HIDDEN
+    elif action in (ModerationAction.Action.UNHIDE, ModerationAction.Action.APPROVE):
+        comment.status = CommentStatus.VISIBLE
+        comment.report_count = 0
+    elif action == ModerationAction.Action.DELETE:
+        comment.deleted_at = comment.deleted_at or timezone.now()
+        comment.status = CommentStatus.HIDDEN
+    elif action == ModerationAction.Action.BAN:
+        CommentBan.objects.update_or_create(user=comment.author, defaults={"reason": reason})
+        comment.status = CommentStatus.HIDDEN
+    else:
+        raise ValidationError({"action": f"Unknown action {action!r}."})
+    comment.save()
+    ModerationAction.objects.create(
+        comment=comment,
+        target_user=comment.author,
+        moderator=moderator,
+        action=action,
+        reason=reason.strip()[:500],
+    )
+    return comment
+
+
+def reply_notifications_enabled(user) -> bool:
+    prefs = CommentPreferences.objects.filter(user=user).first()
+    return prefs.reply_notifications if prefs else True
+
+
+def reply_notifications_set(*, user, enabled: bool) -> None:
+    CommentPreferences.objects.update_or_create(
+        user=user, defaults={"reply_notifications": enabled}
+    )
+
+
+def _notify_reply(comment_id: int) -> None:
+    from masthead.comments.tasks import send_reply_notification
+
+    send_reply_notification.enqueue(comment_id)

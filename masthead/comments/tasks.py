@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django_tasks import task
+
+
+@task()
+def send_reply_notification(comment_id: int) -> None:
+    from masthead.comments.models import Comment
+    from masthead.comments.services import reply_notifications_enabled
+
+    reply = Comment.objects.select_related("parent__author", "author", "article").get(pk=comment_id)
+    recipient = reply.parent.author
+    if not recipient.email or not reply_notifications_enabled(recipient):
+        return
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    send_mail(
+        f"New reply to your comment on “{reply.article.title}”",
+        render_to_string(
+            "comments/reply_email.txt",
+            {
+                "reply": reply,
+                "url": f"{base}{reply.article.url}#comment-{reply.pk}",
+                "preferences_url": f"{base}/account/",
+            },
+        ),
+        settings.DEFAULT_FROM_EMAIL,
+        [recipient.email],
+    )

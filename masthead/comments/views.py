@@ -1,0 +1,125 @@
+"""Comment forms that work without JavaScript; JSON for the script that enhances them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
+
+from masthead.comments import section, services
+from masthead.comments.models import Comment
+from masthead.content.models import ArticlePage
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _problem(request, article, status: int, message: str, body: str = ""):
+    """A clear error that keeps what the reader wrote."""
+    if _wants_json(request):
+        return JsonResponse({"error": message}, status=status)
+    return TemplateResponse(
+        request,
+        "comments/problem.html",
+        {"article": article, "message": message, "body": body},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def comment_post(request, article_id: int):
+    article = get_object_or_404(ArticlePage.objects.live(), pk=article_id)
+    body = request.POST.get("body", "")
+    parent = request.POST.get("parent") or None
+    try:
+        comment = services.comment_create(
+            user=request.user,
+            article=article,
+            body=body,
+            parent_id=int(parent) if parent and parent.isdigit() else None,
+        )
+    except services.CommentRateLimited as limited:
+        return _problem(request, article, 429, str(limited), body)
+    except ValidationError as invalid:
+        message = " ".join(m for messages_ in invalid.message_dict.values() for m in messages_)
+        return _problem(request, article, 400, message, body)
+    except PermissionDenied as denied:
+        return _problem(request, article, 403, str(denied) or "Comments are for subscribers.", body)
+    section.forget_count(article.pk)
+    if _wants_json(request):
+        return JsonResponse(
+            {"id": comment.pk, "status": comment.status, "html": comment.body_html}, status=201
+        )
+    if comment.status == "held":
+        messages.info(
+            request, "Thanks! Your first comment will appear once a moderator approves it."
+        )
+    return redirect(f"{article.url}#comment-{comment.pk}")
+
+
+@login_required
+def comment_edit(request, comment_id: int):
+    comment = get_object_or_404(Comment, pk=comment_id, deleted_at__isnull=True)
+    article = comment.article
+    if request.method == "POST":
+        body = request.POST.get("body", "")
+        try:
+            services.comment_edit(user=request.user, comment_id=comment.pk, body=body)
+        except ValidationError as invalid:
+            message = " ".join(m for ms in invalid.message_dict.values() for m in ms)
+            return _problem(request, article, 400, message, body)
+        except PermissionDenied as denied:
+            return _problem(request, article, 403, str(denied), body)
+        return redirect(f"{article.url}#comment-{comment.pk}")
+    if comment.author_id != request.user.pk or not services.can_read(request.user):
+        raise PermissionDenied("You can only edit your own comments.")
+    return TemplateResponse(request, "comments/edit.html", {"comment": comment, "article": article})
+
+
+@login_required
+@require_POST
+def comment_delete(request, comment_id: int):
+    comment = get_object_or_404(Comment, pk=comment_id)
+    try:
+        services.comment_delete(user=request.user, comment_id=comment.pk)
+    except Comment.DoesNotExist as missing:
+        raise Http404("No such comment.") from missing
+    except PermissionDenied as denied:
+        return _problem(request, comment.article, 403, str(denied))
+    section.forget_count(comment.article_id)
+    return redirect(f"{comment.article.url}#comments")
+
+
+@login_required
+@require_POST
+def comment_report(request, comment_id: int):
+    comment = get_object_or_404(Comment, pk=comment_id)
+    try:
+        first = services.comment_report(
+            user=request.user, comment_id=comment.pk, reason=request.POST.get("reason", "")
+        )
+    except Comment.DoesNotExist as missing:
+        raise Http404("No such comment.") from missing
+    except PermissionDenied as denied:
+        return _problem(request, comment.article, 403, str(denied))
+    text = "Thanks, a moderator will look at it." if first else "You already reported it."
+    if _wants_json(request):
+        return JsonResponse({"reported": first, "message": text})
+    messages.info(request, text)
+    return redirect(f"{comment.article.url}#comment-{comment.pk}")
+
+
+@login_required
+@require_POST
+def preferences(request):
+    services.reply_notifications_set(
+        user=request.user, enabled=request.POST.get("reply_notifications") == "on"
+    )
+    messages.success(request, "Your comment notification settings are saved.")
+    return redirect("account")

@@ -1,0 +1,617 @@
+"""From the metered limit to a free trial and back out again, in a real Chromium.
+
+An anonymous reader reads three metered articles, is stopped at the fourth,
+follows "Try 14 days free" to the plans, picks Weekly, signs up, confirms the
+e-mail address from the verification mail, starts the trial in the test-mode
+checkout and lands back on the same article, now whole. On the account page
+the reader cancels (access continues to the period end), and in the test-mode
+portal reaches the end of the period: the subscription is over and the article
+is metered again.
+
+The site runs in its own gunicorn, sending mail to an SMTP server this module
+controls, so the verification, welcome and cancellation mails are read as the
+reader would read them. Every page is checked for console errors and failed
+requests, and screenshotted into artifacts/screenshots/ (s*.png).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import subprocess
+import threading
+import time
+import uuid
+import zoneinfo
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+from aiosmtpd.controller import Controller
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    expect,
+    sync_playwright,
+)
+
+from masthead.content.demo_data import ARTICLES, PUBLICATION
+from tests.support.live_site import LiveSite, free_port
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+MAIL_TIMEOUT = 15.0
+
+# --- The paywall's defaults (PaywallSettings) and the demo plans (billing.services.DEMO_PLANS).
+ANONYMOUS_LIMIT = 3
+REGISTERED_LIMIT = 5
+TEASER_BLOCKS = 2
+TRIAL_DAYS = 14
+PLAN, PRICE, PER = "Weekly", "$0.50", "a week"
+# allauth's wording or the site's own (templates/account/).
+SIGN_UP = re.compile(r"^(Sign Up|Create account)$")
+VERIFY_HEADING = re.compile(r"verify|confirm|check", re.IGNORECASE)
+VERIFY_WORDING = re.compile(r"sent (an e-?mail|a link)", re.IGNORECASE)
+LIMIT_HEADING = "You've reached your daily free article limit."
+TESTMODE_BANNER = "Test mode — no card is charged."
+PUBLICATION_NAME = PUBLICATION["name"]
+ZONE = zoneinfo.ZoneInfo(PUBLICATION["time_zone"])
+
+# --- Subjects of the mails (billing.emails.SUBJECTS; allauth's, with no subject prefix).
+VERIFY_SUBJECT = "Please Confirm Your Email Address"
+WELCOME_SUBJECT = f"Welcome to {PUBLICATION_NAME}"
+CANCELLED_SUBJECT = f"Your {PUBLICATION_NAME} subscription has been cancelled"
+
+# --- The route, from the demo data (no ORM: the site runs in its own process).
+METERED = [a for a in ARTICLES if a["access"] == "metered"]
+ROUTE_SLUGS = [
+    "heat-plan-libraries-cooling-centers",
+    "central-library-reopens-after-renovation",
+    "mayoral-forum-housing-police-staffing",
+    # The article the reader is stopped at, subscribes for and comes back to.
+    "halvern-aerostructures-wing-panel-contract",
+]
+# Read after the subscription has ended, on the registered reader's meter.
+AFTERWARDS_SLUGS = [
+    "brightwater-cooperative-expands-corliss-elevator",
+    "tannery-row-film-festival-moves-to-bijou",
+]
+ROUTE = [next(a for a in METERED if a["slug"] == slug) for slug in ROUTE_SLUGS]
+AFTERWARDS = [next(a for a in METERED if a["slug"] == slug) for slug in AFTERWARDS_SLUGS]
+STOPPED_AT = ROUTE[-1]
+
+
+def path_of(article: dict) -> str:
+    return f"/{article['section']}/{article['slug']}/"
+
+
+def texts(blocks: list[dict]) -> list[str]:
+    return [b["text"] for b in blocks if b.get("text")]
+
+
+def last_paragraph(article: dict) -> str:
+    return [b["text"] for b in article["body"] if b["type"] == "paragraph"][-1]
+
+
+def long_date(moment: datetime) -> str:
+    """A date as the site writes it ("F j, Y"), in the publication's time zone."""
+    local = moment.astimezone(ZONE)
+    return f"{local:%B} {local.day}, {local.year}"
+
+
+def test_route_matches_demo_data():
+    """The constants above still describe the demo publication."""
+    articles = [*ROUTE, *AFTERWARDS]
+    assert len(ROUTE) == ANONYMOUS_LIMIT + 1
+    assert len(AFTERWARDS) == REGISTERED_LIMIT - ANONYMOUS_LIMIT
+    assert len({a["slug"] for a in articles}) == len(articles)
+    for article in articles:
+        assert article["access"] == "metered"
+        assert len(article["body"]) > TEASER_BLOCKS + 2
+        last = last_paragraph(article)
+        # The last paragraph is unique to its article, so it identifies the whole text.
+        assert sum(last in texts(a["body"]) for a in ARTICLES) == 1
+        assert last not in texts(article["body"][:TEASER_BLOCKS])
+
+
+# --- A mail server of our own and a site that sends to it --------------------------------
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it is given."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        message = email.message_from_bytes(
+            envelope.original_content or envelope.content, policy=email.policy.default
+        )
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        with self._lock:
+            self._messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def messages(self, to: str | None = None) -> list[EmailMessage]:
+        with self._lock:
+            found = list(self._messages)
+        if to is not None:
+            found = [m for m in found if to in m["X-Envelope-To"] and to in str(m["To"])]
+        return found
+
+    def subjects(self, to: str) -> list[str]:
+        return [str(m["Subject"]) for m in self.messages(to)]
+
+    def wait_for(self, to: str, subject: str, *, timeout: float = MAIL_TIMEOUT) -> EmailMessage:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages(to):
+                if str(message["Subject"]) == subject:
+                    return message
+            time.sleep(0.1)
+        raise AssertionError(
+            f"no mail {subject!r} to {to} within {timeout:.0f} s; got {self.subjects(to)}"
+        )
+
+
+def body_of(message: EmailMessage) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.fixture(scope="module")
+def inbox():
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield handler, controller.port
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def site(inbox, tmp_path_factory):
+    _, smtp_port = inbox
+    live = LiveSite(
+        workdir=tmp_path_factory.mktemp("subscriber"),
+        workers=2,
+        extra_env={"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port)},
+    )
+    # Links in the billing mails are built from BASE_URL: this site's own address.
+    live.env["BASE_URL"] = live.url
+    try:
+        live.start()
+    except subprocess.CalledProcessError as failed:
+        live.stop()
+        pytest.fail(f"the site did not start: {failed.cmd}\n{failed.stdout}\n{failed.stderr}")
+    yield live
+    live.stop()
+
+
+# --- Browser plumbing -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Browser:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is required for the e2e journeys and is missing at {CHROMIUM}")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+def _is_favicon_probe(message: ConsoleMessage) -> bool:
+    """Chromium's own /favicon.ico probe, which no page asks for (the site has no icon yet)."""
+    url = urlsplit(message.location.get("url", ""))
+    return url.path == "/favicon.ico" and "status of 404" in message.text
+
+
+class Watch:
+    """Everything that went wrong on a page: console errors, uncaught errors, bad requests."""
+
+    def __init__(self, page: Page, label: str):
+        self.label = label
+        self.problems: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("response", self._response)
+        page.on("requestfailed", self._request_failed)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and not _is_favicon_probe(message):
+            self.problems.append(f"console error: {message.text} ({message.location})")
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400 and urlsplit(response.url).path != "/favicon.ico":
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+    def _request_failed(self, request: Request) -> None:
+        self.problems.append(f"request failed ({request.failure}): {request.url}")
+
+    def assert_clean(self, where: str) -> None:
+        problems, self.problems = self.problems, []
+        assert not problems, f"[{self.label}] problems on {where}:\n" + "\n".join(problems)
+
+
+def settle(page: Page) -> None:
+    """Scroll to the bottom and back so lazy images load, then wait for the network."""
+    page.wait_for_load_state("load")
+    page.evaluate(
+        """async () => {
+            const pause = () => new Promise(r => setTimeout(r, 60));
+            const step = Math.max(200, Math.floor(window.innerHeight * 0.8));
+            for (let y = 0; y < document.documentElement.scrollHeight; y += step) {
+                window.scrollTo(0, y);
+                await pause();
+            }
+            window.scrollTo(0, document.documentElement.scrollHeight);
+            await pause();
+            window.scrollTo(0, 0);
+        }"""
+    )
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("Array.from(document.images).every(img => img.complete)")
+
+
+def assert_layout_sound(page: Page, where: str) -> None:
+    broken = page.evaluate(
+        "Array.from(document.images).filter(img => !img.naturalWidth).map(img => img.src)"
+    )
+    assert not broken, f"broken images on {where}: {broken}"
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{where} scrolls sideways by {overflow}px"
+
+
+class Reader:
+    """One desktop browser context (one set of cookies) with one watched page."""
+
+    def __init__(self, browser: Browser, base_url: str, label: str):
+        self.base_url = base_url
+        self.label = label
+        self.context = browser.new_context(viewport=DESKTOP)
+        self.context.set_default_timeout(15_000)
+        self.page = self.context.new_page()
+        self.watch = Watch(self.page, label)
+
+    def close(self) -> None:
+        self.context.close()
+
+    def goto(self, path_or_url: str) -> Response:
+        url = path_or_url if "://" in path_or_url else self.base_url + path_or_url
+        response = self.page.goto(url, wait_until="load")
+        assert response is not None and response.status == 200, (url, response)
+        return response
+
+    def open(self, article: dict) -> None:
+        """Open an article by its URL, as a typed or shared link would."""
+        self.goto(path_of(article))
+        self.assert_on(article)
+
+    def assert_on(self, article: dict) -> None:
+        landed = urlsplit(self.page.url)
+        assert (landed.path, landed.query) == (path_of(article), ""), self.page.url
+        expect(self.page.locator("h1.article__title")).to_have_text(article["title"])
+
+    def where(self) -> tuple[str, dict[str, list[str]]]:
+        here = urlsplit(self.page.url)
+        return here.path, parse_qs(here.query)
+
+    def check(self, where: str) -> None:
+        settle(self.page)
+        assert_layout_sound(self.page, f"{where} ({self.label})")
+        self.watch.assert_clean(f"{where} ({self.label})")
+
+    def snap(self, shots: Path, name: str) -> None:
+        self.check(name)
+        self.page.screenshot(path=shots / f"{name}.png", full_page=True)
+        self.watch.assert_clean(f"{name} ({self.label})")
+
+
+@pytest.fixture
+def readers(browser, site):
+    opened: list[Reader] = []
+
+    def new(label: str) -> Reader:
+        reader = Reader(browser, site.url, label)
+        opened.append(reader)
+        return reader
+
+    yield new
+    for reader in opened:
+        reader.close()
+
+
+# --- Assertions about one page ----------------------------------------------------------
+
+
+def assert_whole(page: Page, article: dict) -> None:
+    body = page.locator("article.article .article__body")
+    expect(body.locator(".article__gated")).to_have_count(1)
+    last = body.get_by_text(last_paragraph(article), exact=True)
+    expect(last).to_have_count(1)
+    last.scroll_into_view_if_needed()
+    expect(last).to_be_visible()
+    expect(page.locator(".paywall-prompt")).to_have_count(0)
+
+
+def assert_subscriber_view(page: Page, article: dict) -> None:
+    """Whole, and nothing of the meter: no notice, no prompt."""
+    assert_whole(page, article)
+    expect(page.locator("p.meter-notice")).to_have_count(0)
+
+
+def assert_teaser(page: Page, article: dict) -> None:
+    body = page.locator("article.article .article__body")
+    for block in article["body"][:TEASER_BLOCKS]:
+        expect(body.get_by_text(block["text"], exact=True)).to_be_visible()
+    expect(page.locator(".article__gated")).to_have_count(0)
+    assert last_paragraph(article) not in page.content()
+
+
+def assert_limit_prompt(page: Page, article: dict, *, action: str) -> None:
+    prompt = page.locator("article.article section.paywall-prompt")
+    expect(prompt).to_be_visible()
+    expect(prompt.locator("h2")).to_have_text(LIMIT_HEADING)
+    button = prompt.locator(".paywall-prompt__actions a.button")
+    expect(button).to_have_text(action)
+    expect(button).to_have_attribute("href", f"/subscribe/?{urlencode({'next': path_of(article)})}")
+
+
+def facts(page: Page) -> dict[str, str]:
+    """The account page's subscription facts, term by term."""
+    return page.locator("dl.facts").evaluate(
+        """dl => Object.fromEntries(Array.from(dl.querySelectorAll("dt")).map(
+            dt => [dt.textContent.trim(), dt.nextElementSibling.textContent.trim()]))"""
+    )
+
+
+def plan_card(page: Page, name: str):
+    return page.locator("ul.plan-cards > li.plan-card").filter(
+        has=page.get_by_role("heading", name=name, exact=True)
+    )
+
+
+def expect_message(page: Page, text: str) -> None:
+    expect(page.locator("ul.messages li.message").filter(has_text=text)).to_be_visible()
+
+
+# --- The journey ------------------------------------------------------------------------
+
+
+def test_subscriber_journey(readers, site, inbox, screenshots):
+    mail, _ = inbox
+    article = STOPPED_AT
+    article_path = path_of(article)
+    reader = readers("subscriber")
+    page = reader.page
+    address = f"reader-{uuid.uuid4().hex[:8]}@example.org"
+    password = "Quiet-harbour-4417"
+
+    # 1. Three metered articles whole, the fourth stopped by the limit prompt.
+    for read in ROUTE[:ANONYMOUS_LIMIT]:
+        reader.open(read)
+        assert_whole(page, read)
+        reader.check(f"metered article {read['slug']}")
+    reader.open(article)
+    assert_teaser(page, article)
+    assert_limit_prompt(page, article, action=f"Try {TRIAL_DAYS} days free")
+    reader.snap(screenshots, "s1-limit")
+
+    # 2. The trial button: the plans, in test mode, remembering the article.
+    page.locator(".paywall-prompt").get_by_role("link", name=f"Try {TRIAL_DAYS} days free").click()
+    page.wait_for_load_state("load")
+    assert reader.where() == ("/subscribe/", {"next": [article_path]}), page.url
+    expect(page.locator("h1")).to_have_text(f"Subscribe to {PUBLICATION_NAME}")
+    expect(page.locator(".testmode-banner")).to_have_text(TESTMODE_BANNER)
+    weekly = plan_card(page, PLAN)
+    expect(weekly).to_have_count(1)
+    expect(weekly.locator(".plan-card__price")).to_have_text(f"{PRICE} {PER}")
+    expect(weekly).to_contain_text(f"{TRIAL_DAYS} days free, then {PRICE} {PER}.")
+    reader.snap(screenshots, "s2-subscribe")
+    weekly.get_by_role("button", name=f"Try {TRIAL_DAYS} days free").click()
+    page.wait_for_load_state("load")
+
+    # Not logged in: the sign-up page, which will bring the reader back to the plans.
+    back_to_plans = f"/subscribe/?{urlencode({'next': article_path})}"
+    assert reader.where() == ("/accounts/signup/", {"next": [back_to_plans]}), page.url
+    reader.check("sign-up page")
+
+    # 3. Sign up; the verification mail arrives; its link, confirmed, logs the reader in.
+    form = page.locator("main form").filter(has=page.get_by_label("Password", exact=True))
+    form.get_by_label("Email").fill(address)
+    form.get_by_label("Password", exact=True).fill(password)
+    form.get_by_label("Password (again)").fill(password)
+    reader.snap(screenshots, "s3-signup")
+    form.get_by_role("button", name=SIGN_UP).click()
+    page.wait_for_load_state("load")
+    assert reader.where()[0] == "/accounts/confirm-email/", page.url
+    expect(page.locator("main h1")).to_have_text(VERIFY_HEADING)
+    expect(page.locator("main")).to_contain_text(VERIFY_WORDING)
+    reader.snap(screenshots, "s4-verify")
+
+    verification = mail.wait_for(address, VERIFY_SUBJECT)
+    links = re.findall(r"https?://\S+/accounts/confirm-email/\S+", body_of(verification))
+    assert len(links) == 1, body_of(verification)
+    assert links[0].startswith(site.url + "/"), links
+    reader.goto(links[0])
+    confirm = page.get_by_role("button", name="Confirm")
+    if confirm.count():
+        expect(page.locator("main")).to_contain_text(address)
+        reader.check("e-mail confirmation page")
+        confirm.click()
+        page.wait_for_load_state("load")
+    reader.check("after confirming the e-mail address")
+    # Logged in: the header names the reader and links to the account page.
+    account_link = page.locator("nav.account-links a.account-links__login")
+    expect(account_link).to_have_attribute("href", "/account/")
+    expect(account_link).not_to_have_text("Log in")
+
+    # 4. The next chain survived sign-up and verification: back on the plans for the article.
+    assert reader.where() == ("/subscribe/", {"next": [article_path]}), (
+        f"after confirming the e-mail address the reader is at {page.url}, "
+        f"not back on {back_to_plans}"
+    )
+    expect(page.locator(".testmode-banner")).to_have_text(TESTMODE_BANNER)
+    plan_card(page, PLAN).get_by_role("button", name=f"Try {TRIAL_DAYS} days free").click()
+    page.wait_for_load_state("load")
+
+    # 5. The test-mode checkout, then back on the same article, now whole.
+    assert reader.where()[0] == "/billing/test-checkout/", page.url
+    checkout = page.locator("main .checkout-box")
+    expect(checkout.locator(".testmode-banner")).to_have_text(TESTMODE_BANNER)
+    expect(checkout.locator("h1")).to_have_text(f"{PLAN} plan")
+    expect(checkout.locator(".plan-card__price")).to_have_text(f"{PRICE} {PER}")
+    expect(checkout).to_contain_text(f"Your first {TRIAL_DAYS} days are free.")
+    reader.snap(screenshots, "s5-checkout")
+    before = datetime.now(UTC)
+    checkout.get_by_role("button", name="Start free trial").click()
+    page.wait_for_load_state("load")
+    after = datetime.now(UTC)
+    trial_ends = {long_date(before + timedelta(days=TRIAL_DAYS))}
+    trial_ends.add(long_date(after + timedelta(days=TRIAL_DAYS)))
+    reader.assert_on(article)
+    assert_subscriber_view(page, article)
+    expect_message(page, "Welcome! You now have unlimited access.")
+    reader.snap(screenshots, "s6-article-whole")
+
+    welcome = mail.wait_for(address, WELCOME_SUBJECT)
+    welcome_text = body_of(welcome)
+    assert any(f"Your free trial ends on {day}." in welcome_text for day in trial_ends), (
+        welcome_text
+    )
+    assert f"{PLAN} costs {PRICE} {PER}" in welcome_text, welcome_text
+    assert f"Manage your subscription: {site.url}/account/" in welcome_text, welcome_text
+
+    # 6. The account page: Weekly, on a free trial that ends in 14 days; cancel it.
+    account_link.click()
+    page.wait_for_load_state("load")
+    assert reader.where() == ("/account/", {}), page.url
+    expect(page.locator("main .page-header")).to_contain_text(address)
+    shown = facts(page)
+    trial_end = shown.get("Trial ends")
+    assert trial_end in trial_ends, shown
+    assert shown == {
+        "Plan": f"{PLAN} — {PRICE} {PER}",
+        "Status": "Free trial",
+        "Trial ends": trial_end,
+        # A trial's period is the trial: the first renewal is the day it ends.
+        "Next renewal": trial_end,
+    }, shown
+    expect(page.get_by_role("button", name="Resume subscription")).to_have_count(0)
+    reader.snap(screenshots, "s7-account-trial")
+
+    page.get_by_role("button", name="Cancel subscription").click()
+    page.wait_for_load_state("load")
+    assert reader.where() == ("/account/", {}), page.url
+    expect_message(page, f"Your subscription is cancelled. You keep full access until {trial_end}.")
+    assert facts(page) == {
+        "Plan": f"{PLAN} — {PRICE} {PER}",
+        "Status": "Free trial (cancelled)",
+        "Trial ends": trial_end,
+        "Access until": trial_end,
+    }, facts(page)
+    expect(page.get_by_role("button", name="Resume subscription")).to_be_visible()
+    expect(page.get_by_role("button", name="Cancel subscription")).to_have_count(0)
+    reader.snap(screenshots, "s8-account-cancelled")
+
+    cancelled = mail.wait_for(address, CANCELLED_SUBJECT)
+    assert f"You keep full access until {trial_end}." in body_of(cancelled), body_of(cancelled)
+
+    # Access continues until the period ends: the same article is still whole.
+    reader.open(article)
+    assert_subscriber_view(page, article)
+    reader.check("article after cancelling")
+
+    # 7. The test-mode portal: reach the end of the period, and the subscription is over.
+    reader.goto("/account/")
+    portal = page.get_by_role(
+        "button", name="Manage payment details and invoices (test-mode portal)"
+    )
+    portal.click()
+    page.wait_for_load_state("load")
+    assert reader.where() == ("/billing/test-portal/", {}), page.url
+    expect(page.locator("main .testmode-banner")).to_have_text(TESTMODE_BANNER)
+    expect(page.locator("main")).to_contain_text(
+        f"{PLAN} plan, status Trialing, current period ends {trial_end}."
+    )
+    reader.check("test-mode portal")
+    page.get_by_role("button", name="Reach the end of the billing period").click()
+    page.wait_for_load_state("load")
+    assert reader.where() == ("/billing/test-portal/", {}), page.url
+    expect_message(page, "Test mode: reach the end of the billing period.")
+    expect(page.locator("main")).to_contain_text(f"{PLAN} plan, status Canceled,")
+    reader.check("test-mode portal after the period ended")
+
+    page.get_by_role("link", name="Back to your account").click()
+    page.wait_for_load_state("load")
+    assert facts(page)["Status"] == "Canceled", facts(page)
+    expect(page.get_by_role("link", name="Subscribe again")).to_be_visible()
+    reader.check("account after the period ended")
+
+    # No longer a subscriber: a registered reader on the meter, which remembers the three
+    # articles read before signing up. The article is the fourth of five free ones today...
+    reader.open(article)
+    assert_whole(page, article)
+    expect(page.locator("p.meter-notice")).to_contain_text("You have 1 free article left today.")
+    reader.check("article after the subscription ended")
+    # ...one more is the last...
+    reader.open(AFTERWARDS[0])
+    assert_whole(page, AFTERWARDS[0])
+    expect(page.locator("p.meter-notice")).to_contain_text("This is your last free article today.")
+    reader.check("last free article")
+    # ...and the next is a teaser with the prompt; the trial is used, so no second one.
+    reader.open(AFTERWARDS[1])
+    assert_teaser(page, AFTERWARDS[1])
+    assert_limit_prompt(page, AFTERWARDS[1], action="Subscribe")
+    reader.snap(screenshots, "s9-after-period-end")
+
+    # The mails: one of each, to the reader, and nothing else.
+    time.sleep(1)
+    assert sorted(mail.subjects(address)) == sorted(
+        [VERIFY_SUBJECT, WELCOME_SUBJECT, CANCELLED_SUBJECT]
+    ), mail.subjects(address)
+    reader.watch.assert_clean("end of the journey")
+
+
+def test_messages_stay_with_their_reader(readers, site):
+    """A fresh reader never sees another reader's flash messages on an article.
+
+    Article pages are served from cached renderings; a message rendered into one
+    would be shown to everyone who gets that rendering.
+    """
+    visitor = readers("bystander")
+    for attempt in range(8):  # gunicorn's two workers each keep their own renderings
+        visitor.open(STOPPED_AT)
+        leaked = visitor.page.locator("ul.messages li").all_inner_texts()
+        assert not leaked, (
+            f"a fresh reader sees someone else's messages on {path_of(STOPPED_AT)} "
+            f"(view {attempt + 1}): {leaked}"
+        )
+    visitor.watch.assert_clean("article for a bystander")
