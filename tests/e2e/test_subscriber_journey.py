@@ -468,6 +468,8 @@ def test_subscriber_journey(readers, site, inbox, screenshots):
         confirm.click()
         page.wait_for_load_state("load")
     reader.check("after confirming the e-mail address")
+    page.screenshot(path="/tmp/after-confirm.png", full_page=True)
+    print("AFTER CONFIRM", page.url)
     # Logged in: the header names the reader and links to the account page.
     account_link = page.locator("nav.account-links a.account-links__login")
     expect(account_link).to_have_attribute("href", "/account/")
@@ -594,6 +596,9 @@ def test_subscriber_journey(readers, site, inbox, screenshots):
 
     # The mails: one of each, to the reader, and nothing else.
     time.sleep(1)
+    for m in mail.messages():
+        print("=====", m["From"], "|", m["To"], "|", m["Subject"])
+        print(body_of(m))
     assert sorted(mail.subjects(address)) == sorted(
         [VERIFY_SUBJECT, WELCOME_SUBJECT, CANCELLED_SUBJECT]
     ), mail.subjects(address)

@@ -59,7 +59,7 @@ class Inbox:
             self._messages.clear()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -78,7 +78,7 @@ class SmtpServer:
     def start(self) -> SmtpServer:
         # aiosmtpd checks the server by connecting to the port it was given,
         # so it needs a real port rather than 0.
-        self.port = _free_port()
+        self.port = free_port()
         self._controller = Controller(self.inbox, hostname=self.host, port=self.port)
         self._controller.start()
         return self

@@ -20,7 +20,7 @@ NEW_PASSWORD = "a completely different phrase 42"
 # settings.ACCOUNT_RATE_LIMITS: "login": "30/m/ip", "login_failed": "30/m/ip,100/h/key".
 LOGINS_PER_MINUTE_PER_ADDRESS = 30
 FAILURES_PER_HOUR_PER_ACCOUNT = 100
-TOO_MANY = "Too many failed login attempts"
+TOO_MANY = "Too many attempts"
 
 
 def log_in(client, email: str, password: str = PASSWORD, *, ip: str = "127.0.0.1"):
