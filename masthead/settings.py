@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "masthead.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "masthead.content.middleware.CachedPageMiddleware",
@@ -281,3 +282,15 @@ TASKS = {
     }
 }
 ACCOUNT_ADAPTER = "masthead.accounts.adapter.AccountAdapter"
+
+# Scripts only from our own origin: no inline scripts anywhere on the public site.
+# Ad networks' script hosts go in CSP_SCRIPT_HOSTS; checkout and the customer portal
+# are form redirects to Stripe.
+CSP_SCRIPT_HOSTS = " ".join(env_list("CSP_SCRIPT_HOSTS"))
+CONTENT_SECURITY_POLICY = (
+    f"default-src 'self'; script-src 'self' {CSP_SCRIPT_HOSTS}".rstrip() + "; "
+    "style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: https:; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+    "form-action 'self' https://checkout.stripe.com https://billing.stripe.com"
+)

@@ -98,6 +98,8 @@ AFTERWARDS_SLUGS = [
 ROUTE = [next(a for a in METERED if a["slug"] == slug) for slug in ROUTE_SLUGS]
 AFTERWARDS = [next(a for a in METERED if a["slug"] == slug) for slug in AFTERWARDS_SLUGS]
 STOPPED_AT = ROUTE[-1]
+# Opened first by a reader who has just signed up (test_messages_stay_with_their_reader).
+FRESH_ARTICLE = next(a for a in METERED if a["slug"] == "valley-symphony-names-ines-valcourt")
 
 
 def path_of(article: dict) -> str:
@@ -120,7 +122,7 @@ def long_date(moment: datetime) -> str:
 
 def test_route_matches_demo_data():
     """The constants above still describe the demo publication."""
-    articles = [*ROUTE, *AFTERWARDS]
+    articles = [*ROUTE, *AFTERWARDS, FRESH_ARTICLE]
     assert len(ROUTE) == ANONYMOUS_LIMIT + 1
     assert len(AFTERWARDS) == REGISTERED_LIMIT - ANONYMOUS_LIMIT
     assert len({a["slug"] for a in articles}) == len(articles)
@@ -402,6 +404,48 @@ def expect_message(page: Page, text: str) -> None:
     expect(page.locator("ul.messages li.message").filter(has_text=text)).to_be_visible()
 
 
+def sign_up(
+    reader: Reader, mail: Inbox, base_url: str, address: str, password: str, *, shots=None
+) -> None:
+    """Fill the sign-up form on the current page, then confirm from the verification mail."""
+    page = reader.page
+    assert reader.where()[0] == "/accounts/signup/", page.url
+    form = page.locator("main form").filter(has=page.get_by_label("Password", exact=True))
+    form.get_by_label("Email").fill(address)
+    form.get_by_label("Password", exact=True).fill(password)
+    form.get_by_label("Password (again)").fill(password)
+    if shots:
+        reader.snap(shots, "s3-signup")
+    else:
+        reader.check("sign-up form")
+    form.get_by_role("button", name=SIGN_UP).click()
+    page.wait_for_load_state("load")
+    assert reader.where()[0] == "/accounts/confirm-email/", page.url
+    expect(page.locator("main h1")).to_have_text(VERIFY_HEADING)
+    expect(page.locator("main")).to_contain_text(VERIFY_WORDING)
+    if shots:
+        reader.snap(shots, "s4-verify")
+    else:
+        reader.check("verification sent")
+
+    verification = mail.wait_for(address, VERIFY_SUBJECT)
+    links = re.findall(r"https?://\S+/accounts/confirm-email/\S+", body_of(verification))
+    assert len(links) == 1, body_of(verification)
+    assert links[0].startswith(base_url + "/"), links
+    reader.goto(links[0])
+    confirm = page.get_by_role("button", name="Confirm")
+    if confirm.count():
+        expect(page.locator("main")).to_contain_text(address)
+        reader.check("e-mail confirmation page")
+        confirm.click()
+        page.wait_for_load_state("load")
+    reader.check("after confirming the e-mail address")
+    # Logged in: the header names the reader and links to the account page.
+    account_link = page.locator("nav.account-links a.account-links__login")
+    expect(account_link).to_have_attribute("href", "/account/")
+    expect(account_link).not_to_have_text("Log in")
+
+
 # --- The journey ------------------------------------------------------------------------
 
 
@@ -411,6 +455,7 @@ def test_subscriber_journey(readers, site, inbox, screenshots):
     article_path = path_of(article)
     reader = readers("subscriber")
     page = reader.page
+    defects: list[str] = []
     address = f"reader-{uuid.uuid4().hex[:8]}@example.org"
     password = "Quiet-harbour-4417"
 
@@ -444,36 +489,8 @@ def test_subscriber_journey(readers, site, inbox, screenshots):
     reader.check("sign-up page")
 
     # 3. Sign up; the verification mail arrives; its link, confirmed, logs the reader in.
-    form = page.locator("main form").filter(has=page.get_by_label("Password", exact=True))
-    form.get_by_label("Email").fill(address)
-    form.get_by_label("Password", exact=True).fill(password)
-    form.get_by_label("Password (again)").fill(password)
-    reader.snap(screenshots, "s3-signup")
-    form.get_by_role("button", name=SIGN_UP).click()
-    page.wait_for_load_state("load")
-    assert reader.where()[0] == "/accounts/confirm-email/", page.url
-    expect(page.locator("main h1")).to_have_text(VERIFY_HEADING)
-    expect(page.locator("main")).to_contain_text(VERIFY_WORDING)
-    reader.snap(screenshots, "s4-verify")
-
-    verification = mail.wait_for(address, VERIFY_SUBJECT)
-    links = re.findall(r"https?://\S+/accounts/confirm-email/\S+", body_of(verification))
-    assert len(links) == 1, body_of(verification)
-    assert links[0].startswith(site.url + "/"), links
-    reader.goto(links[0])
-    confirm = page.get_by_role("button", name="Confirm")
-    if confirm.count():
-        expect(page.locator("main")).to_contain_text(address)
-        reader.check("e-mail confirmation page")
-        confirm.click()
-        page.wait_for_load_state("load")
-    reader.check("after confirming the e-mail address")
-    page.screenshot(path="/tmp/after-confirm.png", full_page=True)
-    print("AFTER CONFIRM", page.url)
-    # Logged in: the header names the reader and links to the account page.
+    sign_up(reader, mail, site.url, address, password, shots=screenshots)
     account_link = page.locator("nav.account-links a.account-links__login")
-    expect(account_link).to_have_attribute("href", "/account/")
-    expect(account_link).not_to_have_text("Log in")
 
     # 4. The next chain survived sign-up and verification: back on the plans for the article.
     assert reader.where() == ("/subscribe/", {"next": [article_path]}), (
@@ -500,7 +517,15 @@ def test_subscriber_journey(readers, site, inbox, screenshots):
     trial_ends.add(long_date(after + timedelta(days=TRIAL_DAYS)))
     reader.assert_on(article)
     assert_subscriber_view(page, article)
-    expect_message(page, "Welcome! You now have unlimited access.")
+    # The checkout's confirmation belongs on this page. A defect, not a dead end: noted,
+    # and the journey goes on, so one run shows everything else that is right or wrong.
+    welcome_message = "Welcome! You now have unlimited access."
+    messages_shown = page.locator("ul.messages li.message").all_inner_texts()
+    if welcome_message not in messages_shown:
+        defects.append(
+            f"back on {article_path} after the checkout, the message {welcome_message!r} "
+            f"is not shown (messages on the page: {messages_shown})"
+        )
     reader.snap(screenshots, "s6-article-whole")
 
     welcome = mail.wait_for(address, WELCOME_SUBJECT)
@@ -596,27 +621,37 @@ def test_subscriber_journey(readers, site, inbox, screenshots):
 
     # The mails: one of each, to the reader, and nothing else.
     time.sleep(1)
-    for m in mail.messages():
-        print("=====", m["From"], "|", m["To"], "|", m["Subject"])
-        print(body_of(m))
     assert sorted(mail.subjects(address)) == sorted(
         [VERIFY_SUBJECT, WELCOME_SUBJECT, CANCELLED_SUBJECT]
     ), mail.subjects(address)
     reader.watch.assert_clean("end of the journey")
+    assert not defects, "the journey went through, but:\n" + "\n".join(defects)
 
 
-def test_messages_stay_with_their_reader(readers, site):
-    """A fresh reader never sees another reader's flash messages on an article.
+def test_messages_stay_with_their_reader(readers, site, inbox):
+    """A reader's flash messages are shown to that reader, on an article too, and to no one else.
 
-    Article pages are served from cached renderings; a message rendered into one
-    would be shown to everyone who gets that rendering.
+    Article pages are assembled from renderings cached per gunicorn worker. A newcomer
+    signs up from a link that returns to an article nobody has opened yet, so the
+    landing page is that worker's first rendering of it, made with the newcomer's
+    "signed in" messages pending; then a bystander reads the same article.
     """
-    visitor = readers("bystander")
-    for attempt in range(8):  # gunicorn's two workers each keep their own renderings
-        visitor.open(STOPPED_AT)
-        leaked = visitor.page.locator("ul.messages li").all_inner_texts()
+    mail, _ = inbox
+    article = FRESH_ARTICLE
+    newcomer = readers("newcomer")
+    address = f"newcomer-{uuid.uuid4().hex[:8]}@example.org"
+    newcomer.goto(f"/accounts/signup/?{urlencode({'next': path_of(article)})}")
+    sign_up(newcomer, mail, site.url, address, "Amber-lantern-2290")
+    newcomer.assert_on(article)
+    own = newcomer.page.locator("ul.messages li.message").all_inner_texts()
+    assert any(address in message for message in own), own
+
+    bystander = readers("bystander")
+    for view in range(1, 21):  # each worker keeps its own renderings; meet both
+        bystander.open(article)
+        leaked = bystander.page.locator("ul.messages li").all_inner_texts()
         assert not leaked, (
-            f"a fresh reader sees someone else's messages on {path_of(STOPPED_AT)} "
-            f"(view {attempt + 1}): {leaked}"
+            f"a fresh anonymous reader sees another reader's messages on "
+            f"{path_of(article)} (view {view}): {leaked}"
         )
-    visitor.watch.assert_clean("article for a bystander")
+    bystander.watch.assert_clean("article for a bystander")

@@ -64,13 +64,17 @@ def test_the_trial_reminder(subscribed, fake_stripe, deliver, inbox, publication
 
     message = only_message(inbox, reader)
     assert message.subject == f"Your free trial of {publication} ends in 3 days"
-    assert f"{plans['Monthly'].name} plan starts at {plans['Monthly'].price_display}" in message.body
+    assert (
+        f"{plans['Monthly'].name} plan starts at {plans['Monthly'].price_display}" in message.body
+    )
 
 
 def test_the_payment_failed_notice(subscribed, fake_stripe, deliver, inbox, publication, plans):
     reader, sub_id = subscribed
     inbox.clear()
-    fake_stripe.update_subscription(sub_id, status="past_due", current_period_start=int(time.time()))
+    fake_stripe.update_subscription(
+        sub_id, status="past_due", current_period_start=int(time.time())
+    )
 
     deliver(event("invoice.payment_failed", fake_stripe.invoice(sub_id, paid=False)))
 
@@ -119,7 +123,9 @@ def test_a_reader_without_an_address_gets_no_mail_and_the_event_still_applies(
     reader.email = ""
     reader.save(update_fields=["email"])
 
-    response = deliver(event("checkout.session.completed", fake_stripe.complete_checkout(session_id)))
+    response = deliver(
+        event("checkout.session.completed", fake_stripe.complete_checkout(session_id))
+    )
 
     assert response.status_code == 200
     assert Subscription.objects.filter(user=reader).exists()

@@ -47,9 +47,12 @@ def test_checkout_is_a_subscription_mode_session_with_the_trial_and_the_reader(
     [call] = fake_stripe.requests_to("POST", "/v1/checkout/sessions")
     assert call.headers["authorization"] == f"Bearer {API_KEY}"
     params = call.params
-    assert response["Location"] == fake_stripe.checkout_sessions[
-        urlsplit(response["Location"]).path.rsplit("/", 1)[-1]
-    ]["url"]
+    assert (
+        response["Location"]
+        == fake_stripe.checkout_sessions[urlsplit(response["Location"]).path.rsplit("/", 1)[-1]][
+            "url"
+        ]
+    )
     assert params["mode"] == "subscription"
     assert params["line_items"] == [{"price": PRICES["Monthly"], "quantity": "1"}]
     assert params["client_reference_id"] == str(reader.pk)

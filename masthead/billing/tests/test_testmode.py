@@ -51,9 +51,7 @@ def subscription_of(reader) -> Subscription:
     return Subscription.objects.get(user=reader)
 
 
-def test_checkout_in_test_mode_says_so_and_starts_a_trial(
-    client, reader, plans, inbox, committed
-):
+def test_checkout_in_test_mode_says_so_and_starts_a_trial(client, reader, plans, inbox, committed):
     token = start_checkout(client, plans["Monthly"])
 
     page = client.get(f"/billing/test-checkout/?token={token}")

@@ -152,7 +152,10 @@ def test_paying_the_overdue_invoice_restores_access(trialing, fake_stripe, deliv
     sub_id = session["subscription"]
     renewed = int(time.time()) - 10 * DAY
     fake_stripe.update_subscription(
-        sub_id, status="past_due", current_period_start=renewed, current_period_end=renewed + 30 * DAY
+        sub_id,
+        status="past_due",
+        current_period_start=renewed,
+        current_period_end=renewed + 30 * DAY,
     )
     deliver(event("customer.subscription.updated", fake_stripe.subscription(sub_id)))
     assert not has_access(reader)
@@ -173,7 +176,9 @@ def test_a_subscription_stripe_gives_up_on_is_cancelled_with_one_notice(
     now = int(time.time())
     fake_stripe.update_subscription(sub_id, status="past_due", current_period_start=now - DAY)
     deliver(event("invoice.payment_failed", fake_stripe.invoice(sub_id, paid=False)))
-    ended = fake_stripe.update_subscription(sub_id, status="canceled", canceled_at=now, ended_at=now)
+    ended = fake_stripe.update_subscription(
+        sub_id, status="canceled", canceled_at=now, ended_at=now
+    )
 
     deleted = event("customer.subscription.deleted", ended)
     deliver(deleted)
@@ -229,8 +234,10 @@ def test_a_subscription_on_a_customer_we_know_belongs_to_that_customers_account(
     owner, session = trialing
     other = make_reader()
     second = fake_stripe.add_subscription(
-        customer=session["customer"], price=plans["Weekly"].stripe_price_id,
-        user_id=other.pk, trial_days=14,
+        customer=session["customer"],
+        price=plans["Weekly"].stripe_price_id,
+        user_id=other.pk,
+        trial_days=14,
     )
 
     assert deliver(event("customer.subscription.created", second)).status_code == 200

@@ -173,7 +173,10 @@ def test_a_slow_reply_about_an_older_state_does_not_overwrite_a_newer_one(
     first.start()
     assert hold.arrived.wait(10), "event A never asked Stripe"
     deleted = encode(
-        event("customer.subscription.deleted", fake_stripe.update_subscription(sub_id, status="canceled"))
+        event(
+            "customer.subscription.deleted",
+            fake_stripe.update_subscription(sub_id, status="canceled"),
+        )
     )
     second = threading.Thread(target=lambda: results.update(b=post_at_once(deleted)))
     second.start()

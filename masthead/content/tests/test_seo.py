@@ -169,3 +169,15 @@ def test_production_settings_refuse_the_test_mode_payment_provider(tmp_path):
     result = _check_deploy({"PAYMENT_PROVIDER": "testmode"}, tmp_path)
     assert result.returncode != 0
     assert "PAYMENT_PROVIDER=testmode is refused in production" in result.stderr
+
+
+@pytest.mark.django_db
+def test_public_pages_carry_a_csp_without_inline_scripts(client):
+    article = demo_article("free")
+    for url in ("/", article.url, "/search/?q=port", "/accounts/login/"):
+        client.get(url)  # the second request of a page may come from the page cache
+        policy = client.get(url)["Content-Security-Policy"]
+        script_src = next(p for p in policy.split(";") if p.strip().startswith("script-src"))
+        assert "'self'" in script_src
+        assert "unsafe-inline" not in script_src and "unsafe-eval" not in script_src
+        assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
