@@ -18,12 +18,12 @@ setup-demo: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py load_demo
-	$(PY) manage.py ensure_editor
 
 run: setup-demo
 	scripts/serve.sh
 
 dev: setup-demo
+	$(PY) manage.py ensure_editor
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 browsers:

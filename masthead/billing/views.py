@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -56,7 +57,8 @@ def checkout(request):
     if not request.user.is_authenticated:
         back = f"{reverse('subscribe')}?{urlencode({'next': next_url})}"
         return redirect(f"{reverse('account_signup')}?{urlencode({'next': back})}")
-    plan = Plan.objects.filter(pk=request.POST.get("plan"), active=True).first()
+    plan_id = request.POST.get("plan", "")
+    plan = Plan.objects.filter(pk=plan_id, active=True).first() if plan_id.isdigit() else None
     if plan is None:
         messages.error(request, "Choose one of the plans below.")
         return redirect(f"{reverse('subscribe')}?{urlencode({'next': next_url})}")
@@ -164,6 +166,8 @@ def portal(request):
 @require_POST
 def stripe_webhook(request):
     """The only CSRF-exempt view: Stripe signs its deliveries instead."""
+    if not (settings.STRIPE_SECRET_KEY and settings.STRIPE_WEBHOOK_SECRET):
+        raise Http404("Stripe is not configured on this site.")
     provider = providers.get("stripe")
     try:
         event = provider.parse_webhook(payload=request.body, headers=request.headers)

@@ -222,3 +222,14 @@ def test_resuming_at_stripe_undoes_the_cancellation(
         {"cancel_at_period_end": "false"},
     ]
     assert not Subscription.objects.get(user=reader).cancel_at_period_end
+
+
+@pytest.mark.parametrize("plan", ["", "abc", "1.5", "-1", "99999999999999999999999"])
+def test_a_malformed_plan_goes_back_to_the_plans_never_a_500(client, reader, fake_stripe, plan):
+    client.raise_request_exception = False
+
+    response = client.post("/billing/checkout/", {"plan": plan})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/subscribe/")
+    assert fake_stripe.calls == []

@@ -348,3 +348,18 @@ def test_an_event_for_a_price_we_do_not_sell_fails_loudly(checkout_done, deliver
     assert response.status_code == 500
     assert not Subscription.objects.filter(user=reader).exists()
     assert "price_unknown" in WebhookEvent.objects.get().error
+
+
+def test_the_webhook_is_absent_where_stripe_is_not_configured(settings):
+    # Test mode (the default outside production) sets no Stripe keys.
+    settings.STRIPE_SECRET_KEY = ""
+    settings.STRIPE_WEBHOOK_SECRET = ""
+    client = Client(raise_request_exception=False)
+
+    response = client.post(
+        "/billing/webhooks/stripe/", data="{}", content_type="application/json",
+        HTTP_STRIPE_SIGNATURE="t=1,v1=00",
+    )
+
+    assert response.status_code == 404
+    assert not WebhookEvent.objects.exists()
