@@ -12,3 +12,10 @@ class AccountAdapter(DefaultAccountAdapter):
             super().pre_authenticate(request, **credentials)
         except ValidationError as refusal:
             raise ImmediateHttpResponse(respond_429(request)) from refusal
+
+    def send_mail(self, template_prefix, email, context):
+        from masthead.content.models import PublicationSettings
+
+        # allauth names the host in its e-mails; readers know the publication's name.
+        context.setdefault("publication", PublicationSettings.objects.first())
+        super().send_mail(template_prefix, email, context)

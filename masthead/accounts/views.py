@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from masthead.billing import entitlements, providers, services
 from masthead.comments.services import reply_notifications_enabled
+from masthead.content.models import PublicationSettings
 
 
 @login_required
@@ -32,6 +34,9 @@ def subscription_cancel(request):
         messages.error(request, "You have no subscription to cancel.")
     else:
         end = sub.current_period_end
+        if end:
+            zone = PublicationSettings.for_request(request).zone
+            end = timezone.localtime(end, zone)
         messages.success(
             request,
             "Your subscription is cancelled."

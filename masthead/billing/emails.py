@@ -12,7 +12,7 @@ SUBJECTS = {
     "welcome": "Welcome to {publication}",
     "trial_ending": "Your free trial of {publication} ends in 3 days",
     "payment_failed": "We couldn't take your payment for {publication}",
-    "cancelled": "Your {publication} subscription has been cancelled",
+    "cancelled": "Your subscription to {publication} has been cancelled",
 }
 
 
@@ -39,6 +39,7 @@ def send_billing_email(kind: str, subscription_id: int) -> None:
     name = publication.name if publication else "Masthead"
     context = {
         "publication": name,
+        "zone": publication.time_zone if publication else "UTC",
         "subscription": sub,
         "plan": sub.plan,
         "user": sub.user,

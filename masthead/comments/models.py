@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import Truncator
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
@@ -59,7 +60,8 @@ class Comment(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"Comment {self.pk} by {self.author} on {self.article_id}"
+        # Moderators see what was written in the admin's listings.
+        return f"“{Truncator(self.body_markdown).chars(80)}” by {self.author}"
 
     @property
     def is_tombstone(self) -> bool:

@@ -6,7 +6,9 @@ import nh3
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {"p", "em", "strong", "a", "blockquote", "code", "pre", "br"}
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
+# "*": nothing on every tag. Without it ammonia keeps its default generic
+# attributes (title, lang) on every allowed tag.
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "*": set()}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
 
@@ -24,6 +26,9 @@ def sanitise(html: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel=LINK_REL,
+        # Relative URLs have no scheme: "/accounts/logout/", "//elsewhere.example"
+        # or "jav%09ascript:..." would all pass a scheme allowlist otherwise.
+        url_relative="deny",
         strip_comments=True,
     )
 

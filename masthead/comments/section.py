@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from masthead.comments import selectors, services
 
@@ -37,7 +38,11 @@ def render_section(request, article_id: int) -> str:
     if not services.can_read(user):
         return render_to_string(
             "comments/gate.html",
-            {"count": cached_count(article_id), "next_query": next_query},
+            {
+                "count": cached_count(article_id),
+                "next_query": next_query,
+                "logged_in": user.is_authenticated,
+            },
         )
     from masthead.content.models import ArticlePage
 
@@ -62,6 +67,8 @@ def render_section(request, article_id: int) -> str:
             "viewer": user,
             "csrf_token": get_token(request),
             "edit_window": services.EDIT_WINDOW,
+            # Edit links only while the edit window is open.
+            "edit_cutoff": timezone.now() - services.EDIT_WINDOW,
             "max_length": services.MAX_LENGTH,
             "request": request,
         },

@@ -134,10 +134,14 @@ def _own_live_comment(user, comment_id: int) -> Comment:
     return comment
 
 
+def within_edit_window(comment: Comment) -> bool:
+    return timezone.now() - comment.created_at <= EDIT_WINDOW
+
+
 @transaction.atomic
 def comment_edit(*, user, comment_id: int, body: str) -> Comment:
     comment = _own_live_comment(user, comment_id)
-    if timezone.now() - comment.created_at > EDIT_WINDOW:
+    if not within_edit_window(comment):
         raise PermissionDenied("Comments can be edited for 15 minutes after posting.")
     text = _clean_body(body)
     comment.body_markdown = text
@@ -184,8 +188,9 @@ def comment_moderate(*, moderator, comment_id: int, action: str, reason: str) ->
         comment.status = CommentStatus.VISIBLE
         comment.report_count = 0
     elif action == ModerationAction.Action.DELETE:
+        # A tombstone, as when the author deletes: the status stays, so the replies
+        # under a deleted top-level comment keep their thread.
         comment.deleted_at = comment.deleted_at or timezone.now()
-        comment.status = CommentStatus.HIDDEN
     elif action == ModerationAction.Action.BAN:
         CommentBan.objects.update_or_create(user=comment.author, defaults={"reason": reason})
         comment.status = CommentStatus.HIDDEN
@@ -199,7 +204,17 @@ def comment_moderate(*, moderator, comment_id: int, action: str, reason: str) ->
         action=action,
         reason=reason.strip()[:500],
     )
+    # The count behind the gate is cached; a moderator's action changes it. Forget it
+    # now and again once committed, so a reader in between cannot cache the old one.
+    _forget_count(comment.article_id)
+    transaction.on_commit(lambda: _forget_count(comment.article_id))
     return comment
+
+
+def _forget_count(article_id: int) -> None:
+    from masthead.comments.section import forget_count
+
+    forget_count(article_id)
 
 
 def reply_notifications_enabled(user) -> bool:

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from masthead.comments import section, services
@@ -19,14 +20,31 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _problem(request, article, status: int, message: str, body: str = ""):
-    """A clear error that keeps what the reader wrote."""
+def _problem(
+    request,
+    article,
+    status: int,
+    message: str,
+    body: str = "",
+    *,
+    retry_url: str | None = None,
+    parent: int | None = None,
+    heading: str = "Your comment wasn't posted",
+):
+    """A clear error that keeps what the reader wrote (and where it was going)."""
     if _wants_json(request):
         return JsonResponse({"error": message}, status=status)
     return TemplateResponse(
         request,
         "comments/problem.html",
-        {"article": article, "message": message, "body": body},
+        {
+            "article": article,
+            "message": message,
+            "body": body,
+            "retry_url": retry_url,
+            "parent": parent,
+            "heading": heading,
+        },
         status=status,
     )
 
@@ -36,21 +54,22 @@ def _problem(request, article, status: int, message: str, body: str = ""):
 def comment_post(request, article_id: int):
     article = get_object_or_404(ArticlePage.objects.live(), pk=article_id)
     body = request.POST.get("body", "")
-    parent = request.POST.get("parent") or None
+    parent = request.POST.get("parent") or ""
+    parent_id = int(parent) if parent.isdigit() else None
+    # "Try again" posts the same text to the same thread.
+    retry = {"retry_url": reverse("comments:post", args=[article.pk]), "parent": parent_id}
     try:
         comment = services.comment_create(
-            user=request.user,
-            article=article,
-            body=body,
-            parent_id=int(parent) if parent and parent.isdigit() else None,
+            user=request.user, article=article, body=body, parent_id=parent_id
         )
     except services.CommentRateLimited as limited:
-        return _problem(request, article, 429, str(limited), body)
+        return _problem(request, article, 429, str(limited), body, **retry)
     except ValidationError as invalid:
         message = " ".join(m for messages_ in invalid.message_dict.values() for m in messages_)
-        return _problem(request, article, 400, message, body)
+        return _problem(request, article, 400, message, body, **retry)
     except PermissionDenied as denied:
-        return _problem(request, article, 403, str(denied) or "Comments are for subscribers.", body)
+        message = str(denied) or "Comments are for subscribers."
+        return _problem(request, article, 403, message, body, **retry)
     section.forget_count(article.pk)
     if _wants_json(request):
         return JsonResponse(
@@ -67,18 +86,25 @@ def comment_post(request, article_id: int):
 def comment_edit(request, comment_id: int):
     comment = get_object_or_404(Comment, pk=comment_id, deleted_at__isnull=True)
     article = comment.article
+    heading = "Your change wasn't saved"
     if request.method == "POST":
         body = request.POST.get("body", "")
         try:
             services.comment_edit(user=request.user, comment_id=comment.pk, body=body)
         except ValidationError as invalid:
             message = " ".join(m for ms in invalid.message_dict.values() for m in ms)
-            return _problem(request, article, 400, message, body)
+            # Retry the edit, never a new comment.
+            retry_url = reverse("comments:edit", args=[comment.pk])
+            return _problem(
+                request, article, 400, message, body, retry_url=retry_url, heading=heading
+            )
         except PermissionDenied as denied:
-            return _problem(request, article, 403, str(denied), body)
+            return _problem(request, article, 403, str(denied), body, heading=heading)
         return redirect(f"{article.url}#comment-{comment.pk}")
     if comment.author_id != request.user.pk or not services.can_read(request.user):
         raise PermissionDenied("You can only edit your own comments.")
+    if not services.within_edit_window(comment):
+        raise PermissionDenied("Comments can be edited for 15 minutes after posting.")
     return TemplateResponse(request, "comments/edit.html", {"comment": comment, "article": article})
 
 

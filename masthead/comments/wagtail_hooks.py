@@ -36,6 +36,15 @@ class CommentViewSet(SnippetViewSet):
             "keeps the thread) or ban its author from commenting. Every action needs a reason, "
             "kept in the moderation log.</p>"
         ),
+        # What the moderator is judging, shown but never editable.
+        FieldRowPanel(
+            [
+                FieldPanel("author", read_only=True),
+                FieldPanel("status", read_only=True),
+                FieldPanel("report_count", read_only=True),
+            ]
+        ),
+        FieldPanel("body_markdown", read_only=True, heading="Comment"),
         FieldRowPanel([FieldPanel("action"), FieldPanel("reason")]),
     ]
 

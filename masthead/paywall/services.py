@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -34,6 +35,8 @@ logger = logging.getLogger(__name__)
 NOTICE_SLOT = "<!--mh:notice-->"
 PROMPT_SLOT = "<!--mh:prompt-->"
 ACCOUNT_SLOT = "<!--mh:account-->"
+# One reader's flash messages must never be baked into bytes others are served.
+MESSAGES_SLOT = "<!--mh:messages-->"
 WHOLE, TEASER = "whole", "teaser"
 INLINE_AD_AFTER_BLOCKS = 3
 
@@ -216,6 +219,7 @@ def serve_article(
     html = html.replace(NOTICE_SLOT, notice_html(request, decision), 1)
     html = html.replace(PROMPT_SLOT, prompt_html(request, decision, who), 1)
     html = html.replace(ACCOUNT_SLOT, account_links_html(request), 1)
+    html = html.replace(MESSAGES_SLOT, messages_html(request), 1)
     html = ads.fill_markers(html, paid_access=who.reader.reader_class is ReaderClass.SUBSCRIBER)
     if COMMENTS_SLOT in html:
         html = html.replace(COMMENTS_SLOT, comments_section(request, article.page_id), 1)
@@ -311,17 +315,25 @@ def prompt_html(request: HttpRequest, decision: Decision, who) -> str:
     return _memo.get_or_set(key, render)
 
 
+def messages_html(request: HttpRequest) -> str:
+    if not hasattr(request, "_messages"):
+        return ""
+    return render_to_string("includes/messages.html", {"messages": get_messages(request)})
+
+
 def account_links_html(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     next_query = urlencode({"next": request.path})
+    subscribe = f'<a class="button button--small" href="/subscribe/?{next_query}">Subscribe</a>'
     if user is not None and user.is_authenticated:
-        return (
-            f'<a class="account-links__login" href="/account/">{escape(user.get_username())}'
-            f'</a> <a href="/accounts/logout/">Log out</a>'
-        )
+        name = escape(user.email or user.get_username())
+        links = f'<a class="account-links__login" href="/account/">{name}</a>'
+        if not user.is_staff and not entitlements.for_user(user).paid_access:
+            links += f" {subscribe}"
+        return links
     return (
         f'<a class="account-links__login" href="/accounts/login/?{next_query}">Log in</a> '
-        f'<a class="button button--small" href="/subscribe/?{next_query}">Subscribe</a>'
+        f"{subscribe}"
     )
 
 

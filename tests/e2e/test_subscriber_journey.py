@@ -34,6 +34,7 @@ from aiosmtpd.controller import Controller
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
+    Locator,
     Page,
     Request,
     Response,
@@ -77,9 +78,9 @@ PUBLICATION_NAME = PUBLICATION["name"]
 ZONE = zoneinfo.ZoneInfo(PUBLICATION["time_zone"])
 
 # --- Subjects of the mails (billing.emails.SUBJECTS; allauth's, with no subject prefix).
-VERIFY_SUBJECT = "Please Confirm Your Email Address"
+VERIFY_SUBJECT = f"Welcome to {PUBLICATION_NAME}: please confirm your e-mail address"
 WELCOME_SUBJECT = f"Welcome to {PUBLICATION_NAME}"
-CANCELLED_SUBJECT = f"Your {PUBLICATION_NAME} subscription has been cancelled"
+CANCELLED_SUBJECT = f"Your subscription to {PUBLICATION_NAME} has been cancelled"
 
 # --- The route, from the demo data (no ORM: the site runs in its own process).
 METERED = [a for a in ARTICLES if a["access"] == "metered"]
@@ -400,6 +401,12 @@ def plan_card(page: Page, name: str):
     )
 
 
+def follow(page: Page, target: Locator) -> None:
+    """Click a link or button that leads to another page, and wait for that page."""
+    with page.expect_navigation(wait_until="load"):
+        target.click()
+
+
 def expect_message(page: Page, text: str) -> None:
     expect(page.locator("ul.messages li.message").filter(has_text=text)).to_be_visible()
 
@@ -418,8 +425,7 @@ def sign_up(
         reader.snap(shots, "s3-signup")
     else:
         reader.check("sign-up form")
-    form.get_by_role("button", name=SIGN_UP).click()
-    page.wait_for_load_state("load")
+    follow(page, form.get_by_role("button", name=SIGN_UP))
     assert reader.where()[0] == "/accounts/confirm-email/", page.url
     expect(page.locator("main h1")).to_have_text(VERIFY_HEADING)
     expect(page.locator("main")).to_contain_text(VERIFY_WORDING)
@@ -437,8 +443,7 @@ def sign_up(
     if confirm.count():
         expect(page.locator("main")).to_contain_text(address)
         reader.check("e-mail confirmation page")
-        confirm.click()
-        page.wait_for_load_state("load")
+        follow(page, confirm)
     reader.check("after confirming the e-mail address")
     # Logged in: the header names the reader and links to the account page.
     account_link = page.locator("nav.account-links a.account-links__login")
@@ -470,8 +475,10 @@ def test_subscriber_journey(readers, site, inbox, screenshots):
     reader.snap(screenshots, "s1-limit")
 
     # 2. The trial button: the plans, in test mode, remembering the article.
-    page.locator(".paywall-prompt").get_by_role("link", name=f"Try {TRIAL_DAYS} days free").click()
-    page.wait_for_load_state("load")
+    trial_link = page.locator(".paywall-prompt").get_by_role(
+        "link", name=f"Try {TRIAL_DAYS} days free"
+    )
+    follow(page, trial_link)
     assert reader.where() == ("/subscribe/", {"next": [article_path]}), page.url
     expect(page.locator("h1")).to_have_text(f"Subscribe to {PUBLICATION_NAME}")
     expect(page.locator(".testmode-banner")).to_have_text(TESTMODE_BANNER)
@@ -480,8 +487,7 @@ def test_subscriber_journey(readers, site, inbox, screenshots):
     expect(weekly.locator(".plan-card__price")).to_have_text(f"{PRICE} {PER}")
     expect(weekly).to_contain_text(f"{TRIAL_DAYS} days free, then {PRICE} {PER}.")
     reader.snap(screenshots, "s2-subscribe")
-    weekly.get_by_role("button", name=f"Try {TRIAL_DAYS} days free").click()
-    page.wait_for_load_state("load")
+    follow(page, weekly.get_by_role("button", name=f"Try {TRIAL_DAYS} days free"))
 
     # Not logged in: the sign-up page, which will bring the reader back to the plans.
     back_to_plans = f"/subscribe/?{urlencode({'next': article_path})}"
@@ -498,8 +504,7 @@ def test_subscriber_journey(readers, site, inbox, screenshots):
         f"not back on {back_to_plans}"
     )
     expect(page.locator(".testmode-banner")).to_have_text(TESTMODE_BANNER)
-    plan_card(page, PLAN).get_by_role("button", name=f"Try {TRIAL_DAYS} days free").click()
-    page.wait_for_load_state("load")
+    follow(page, plan_card(page, PLAN).get_by_role("button", name=f"Try {TRIAL_DAYS} days free"))
 
     # 5. The test-mode checkout, then back on the same article, now whole.
     assert reader.where()[0] == "/billing/test-checkout/", page.url
@@ -510,8 +515,7 @@ def test_subscriber_journey(readers, site, inbox, screenshots):
     expect(checkout).to_contain_text(f"Your first {TRIAL_DAYS} days are free.")
     reader.snap(screenshots, "s5-checkout")
     before = datetime.now(UTC)
-    checkout.get_by_role("button", name="Start free trial").click()
-    page.wait_for_load_state("load")
+    follow(page, checkout.get_by_role("button", name="Start free trial"))
     after = datetime.now(UTC)
     trial_ends = {long_date(before + timedelta(days=TRIAL_DAYS))}
     trial_ends.add(long_date(after + timedelta(days=TRIAL_DAYS)))
@@ -537,8 +541,7 @@ def test_subscriber_journey(readers, site, inbox, screenshots):
     assert f"Manage your subscription: {site.url}/account/" in welcome_text, welcome_text
 
     # 6. The account page: Weekly, on a free trial that ends in 14 days; cancel it.
-    account_link.click()
-    page.wait_for_load_state("load")
+    follow(page, account_link)
     assert reader.where() == ("/account/", {}), page.url
     expect(page.locator("main .page-header")).to_contain_text(address)
     shown = facts(page)
@@ -554,8 +557,7 @@ def test_subscriber_journey(readers, site, inbox, screenshots):
     expect(page.get_by_role("button", name="Resume subscription")).to_have_count(0)
     reader.snap(screenshots, "s7-account-trial")
 
-    page.get_by_role("button", name="Cancel subscription").click()
-    page.wait_for_load_state("load")
+    follow(page, page.get_by_role("button", name="Cancel subscription"))
     assert reader.where() == ("/account/", {}), page.url
     expect_message(page, f"Your subscription is cancelled. You keep full access until {trial_end}.")
     assert facts(page) == {
@@ -581,23 +583,20 @@ def test_subscriber_journey(readers, site, inbox, screenshots):
     portal = page.get_by_role(
         "button", name="Manage payment details and invoices (test-mode portal)"
     )
-    portal.click()
-    page.wait_for_load_state("load")
+    follow(page, portal)
     assert reader.where() == ("/billing/test-portal/", {}), page.url
     expect(page.locator("main .testmode-banner")).to_have_text(TESTMODE_BANNER)
     expect(page.locator("main")).to_contain_text(
         f"{PLAN} plan, status Trialing, current period ends {trial_end}."
     )
     reader.check("test-mode portal")
-    page.get_by_role("button", name="Reach the end of the billing period").click()
-    page.wait_for_load_state("load")
+    follow(page, page.get_by_role("button", name="Reach the end of the billing period"))
     assert reader.where() == ("/billing/test-portal/", {}), page.url
     expect_message(page, "Test mode: reach the end of the billing period.")
     expect(page.locator("main")).to_contain_text(f"{PLAN} plan, status Canceled,")
     reader.check("test-mode portal after the period ended")
 
-    page.get_by_role("link", name="Back to your account").click()
-    page.wait_for_load_state("load")
+    follow(page, page.get_by_role("link", name="Back to your account"))
     assert facts(page)["Status"] == "Canceled", facts(page)
     expect(page.get_by_role("link", name="Subscribe again")).to_be_visible()
     reader.check("account after the period ended")

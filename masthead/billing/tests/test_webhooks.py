@@ -58,7 +58,9 @@ def nothing_applied(reader=None):
 # Signature
 
 
-def test_a_webhook_without_stripe_signature_is_rejected_and_logged(checkout_done, fake_stripe):
+def test_a_webhook_without_stripe_signature_is_rejected_and_logged(
+    checkout_done, fake_stripe, caplog
+):
     reader, session = checkout_done
     fetches_before = len(fake_stripe.requests_to("GET", "/v1/subscriptions/"))
     payload = encode(event("checkout.session.completed", session))
@@ -72,6 +74,7 @@ def test_a_webhook_without_stripe_signature_is_rejected_and_logged(checkout_done
     assert "missing Stripe-Signature" in rejected.reason
     assert rejected.remote_addr == "127.0.0.1"
     assert session["id"] in rejected.body_excerpt
+    assert "rejected stripe webhook from 127.0.0.1" in caplog.text
 
 
 def test_a_webhook_signed_with_the_wrong_secret_is_rejected_and_logged(checkout_done):
@@ -83,6 +86,17 @@ def test_a_webhook_signed_with_the_wrong_secret_is_rejected_and_logged(checkout_
     assert response.status_code == 400
     nothing_applied(reader)
     assert "bad signature" in RejectedWebhook.objects.get().reason
+
+
+def test_a_rejected_delivery_does_not_use_up_the_event_id(checkout_done, deliver):
+    reader, session = checkout_done
+    completed = event("checkout.session.completed", session)
+
+    assert deliver(completed, secret="whsec_attacker_guess").status_code == 400
+    assert deliver(completed).status_code == 200
+
+    assert WebhookEvent.objects.get(event_id=completed["id"]).status == EventStatus.PROCESSED
+    assert has_access(reader)
 
 
 def test_a_body_changed_after_signing_is_rejected(checkout_done, make_reader, fake_stripe):
@@ -357,7 +371,9 @@ def test_the_webhook_is_absent_where_stripe_is_not_configured(settings):
     client = Client(raise_request_exception=False)
 
     response = client.post(
-        "/billing/webhooks/stripe/", data="{}", content_type="application/json",
+        "/billing/webhooks/stripe/",
+        data="{}",
+        content_type="application/json",
         HTTP_STRIPE_SIGNATURE="t=1,v1=00",
     )
 
