@@ -41,7 +41,10 @@ def forget_cached_slots(**_signal_kwargs) -> None:
     page_cache.bump_generation()
 
 
-def _active_slots() -> dict[str, str]:
+_memo = None
+
+
+def _load_slots() -> dict[str, str]:
     slots = cache.get(CACHE_KEY)
     if slots is None:
         slots = {}
@@ -51,11 +54,23 @@ def _active_slots() -> dict[str, str]:
     return slots
 
 
-def render_slot(placement: str, *, paid_access: bool) -> str:
+def _active_slots(generation: int | None) -> dict[str, str]:
+    """Ad changes bump the content generation, so a per-process memo by generation holds."""
+    global _memo
+    if generation is None:
+        return _load_slots()
+    if _memo is None:
+        from masthead.content.page_cache import GenerationMemo
+
+        _memo = GenerationMemo(max_entries=16)
+    return _memo.get_or_set(("ads", generation), _load_slots)
+
+
+def render_slot(placement: str, *, paid_access: bool, generation: int | None = None) -> str:
     """The slot's HTML, or nothing at all (no markup, no script) for paying readers."""
     if paid_access:
         return ""
-    html = _active_slots().get(placement)
+    html = _active_slots(generation).get(placement)
     if not html:
         return ""
     return format_html(
@@ -66,11 +81,12 @@ def render_slot(placement: str, *, paid_access: bool) -> str:
     )
 
 
-def fill_markers(html: str, *, paid_access: bool) -> str:
+def fill_markers(html: str, *, paid_access: bool, generation: int | None = None) -> str:
     for placement in Placement.values:
         marker = SLOT_MARKER.format(placement=placement)
         if marker in html:
-            html = html.replace(marker, render_slot(placement, paid_access=paid_access))
+            filled = render_slot(placement, paid_access=paid_access, generation=generation)
+            html = html.replace(marker, filled)
     return html
 
 

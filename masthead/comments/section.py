@@ -10,9 +10,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from masthead.comments import selectors, services
+from masthead.content.page_cache import GenerationMemo
 
 COMMENTS_SLOT = "<!--mh:comments-->"
 COUNT_CACHE_SECONDS = 300
+# The gate is the same bytes for every reader of an article with the same count.
+_gate_memo = GenerationMemo(max_entries=5000)
 
 
 def count_key(article_id: int) -> str:
@@ -35,14 +38,14 @@ def render_section(request, article_id: int) -> str:
     """Readers without access get the count and the gate, and no comment text at all."""
     user = request.user
     next_query = urlencode({"next": request.path + "#comments"})
-    if not services.can_read(user):
-        return render_to_string(
-            "comments/gate.html",
-            {
-                "count": cached_count(article_id),
-                "next_query": next_query,
-                "logged_in": user.is_authenticated,
-            },
+    if not user.is_authenticated or not services.can_read(user):
+        count, logged_in = cached_count(article_id), user.is_authenticated
+        return _gate_memo.get_or_set(
+            (request.path, count, logged_in),
+            lambda: render_to_string(
+                "comments/gate.html",
+                {"count": count, "next_query": next_query, "logged_in": logged_in},
+            ),
         )
     from masthead.content.models import ArticlePage
 

@@ -220,7 +220,11 @@ def serve_article(
     html = html.replace(PROMPT_SLOT, prompt_html(request, decision, who), 1)
     html = html.replace(ACCOUNT_SLOT, account_links_html(request), 1)
     html = html.replace(MESSAGES_SLOT, messages_html(request), 1)
-    html = ads.fill_markers(html, paid_access=who.reader.reader_class is ReaderClass.SUBSCRIBER)
+    html = ads.fill_markers(
+        html,
+        paid_access=who.reader.reader_class is ReaderClass.SUBSCRIBER,
+        generation=page_cache.request_generation(request),
+    )
     if COMMENTS_SLOT in html:
         html = html.replace(COMMENTS_SLOT, comments_section(request, article.page_id), 1)
     response = HttpResponse(html)
@@ -318,7 +322,10 @@ def prompt_html(request: HttpRequest, decision: Decision, who) -> str:
 def messages_html(request: HttpRequest) -> str:
     if not hasattr(request, "_messages"):
         return ""
-    return render_to_string("includes/messages.html", {"messages": get_messages(request)})
+    pending = list(get_messages(request))
+    if not pending:
+        return ""
+    return render_to_string("includes/messages.html", {"messages": pending})
 
 
 def account_links_html(request: HttpRequest) -> str:
