@@ -3,10 +3,42 @@
 import django_filters
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from masthead.comments.models import Comment, CommentBan, ModerationAction
+
+
+class OnlyThesePermissions(ModelPermissionPolicy):
+    """The model's permissions, limited to ``allowed`` actions, for superusers too.
+
+    Readers write comments and moderators change them only through the action form,
+    which writes the log. Adding or copying a comment in the admin crashed (the form
+    moderates an existing comment), deleting one skipped the log, and log entries
+    must not be added, edited or deleted by hand.
+    """
+
+    def __init__(self, model, *, allowed):
+        super().__init__(model)
+        self.allowed = frozenset(allowed)
+
+    def user_has_permission(self, user, action):
+        return action in self.allowed and super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission([a for a in actions if a in self.allowed])
+
+
+register_permission_policy(
+    Comment, OnlyThesePermissions(Comment, allowed={"change", "view"}), exact_class=True
+)
+register_permission_policy(
+    ModerationAction,
+    OnlyThesePermissions(ModerationAction, allowed={"view"}),
+    exact_class=True,
+)
 
 
 class CommentFilterSet(WagtailFilterSet):

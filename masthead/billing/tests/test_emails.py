@@ -95,7 +95,7 @@ def test_the_cancellation_notice_at_period_end_says_until_when(
 
     message = only_message(inbox, reader)
     end = Subscription.objects.get(user=reader).current_period_end
-    assert message.subject == f"Your {publication} subscription has been cancelled"
+    assert message.subject == f"Your subscription to {publication} has been cancelled"
     assert f"You keep full access until {end:%B} {end.day}" in message.body
 
 
@@ -110,7 +110,7 @@ def test_the_cancellation_notice_when_it_ends_at_once(
     deliver(event("customer.subscription.deleted", ended))
 
     message = only_message(inbox, reader)
-    assert message.subject == f"Your {publication} subscription has been cancelled"
+    assert message.subject == f"Your subscription to {publication} has been cancelled"
     assert "You keep full access" not in message.body
 
 

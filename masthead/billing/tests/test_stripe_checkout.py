@@ -201,7 +201,7 @@ def test_cancelling_at_stripe_keeps_access_until_the_period_ends(
     subjects = [m.subject for m in inbox.to(reader.email)]
     assert len(subjects) == 2
     assert subjects[0].startswith("Welcome to")
-    assert subjects[1].endswith("subscription has been cancelled")
+    assert subjects[1].endswith("has been cancelled")
 
 
 def test_resuming_at_stripe_undoes_the_cancellation(

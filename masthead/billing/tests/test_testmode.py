@@ -141,7 +141,7 @@ def test_a_tester_walks_a_subscription_through_every_state(client, reader, plans
     assert subjects[0].startswith("Welcome to")
     assert subjects[1].endswith("ends in 3 days")
     assert subjects[2].startswith("We couldn't take your payment")
-    assert subjects[3].endswith("subscription has been cancelled")
+    assert subjects[3].endswith("has been cancelled")
     assert not WebhookEvent.objects.exclude(status=EventStatus.PROCESSED).exists()
 
 
@@ -169,7 +169,7 @@ def test_cancelling_from_the_account_keeps_access_until_the_period_ends(
     assert not has_access(reader)
     subjects = [m.subject for m in inbox.to(reader.email)]
     assert len(subjects) == 2  # welcome, and one cancellation notice
-    assert subjects[1].endswith("subscription has been cancelled")
+    assert subjects[1].endswith("has been cancelled")
 
 
 def test_cancel_needs_a_post(client, reader):

@@ -188,7 +188,7 @@ def test_a_subscription_stripe_gives_up_on_is_cancelled_with_one_notice(
     assert not has_access(reader)
     failed_notice, cancelled_notice = subjects(inbox, reader)
     assert failed_notice.startswith("We couldn't take your payment")
-    assert cancelled_notice.endswith("subscription has been cancelled")
+    assert cancelled_notice.endswith("has been cancelled")
 
 
 def test_a_second_trial_for_the_same_account_is_refused(

@@ -214,7 +214,9 @@ def test_edit_within_fifteen_minutes_is_shown_as_edited(alice, article):
     client = client_for(alice)
     comment = posted(post(client, article, "Teh first draft"))
     edit_url = reverse("comments:edit", args=[comment.pk])
-    assert "(edited)" not in page(client, article)
+    before = page(client, article)
+    assert "(edited)" not in before
+    assert f'href="{edit_url}"' in thread_of(before, comment)
     form = client.get(edit_url)
     assert form.status_code == 200 and "Teh first draft" in form.content.decode()
     Comment.objects.filter(pk=comment.pk).update(created_at=timezone.now() - timedelta(minutes=14))
@@ -426,6 +428,7 @@ def test_a_new_commenters_first_comment_is_held(alice, bob, article, comment_set
     assert held.status == CommentStatus.HELD
     mine = page(newcomer, article)
     assert "Hello from a new reader" in mine and "Awaiting approval" in mine
+    assert "Your first comment will appear once a moderator approves it." in mine
     other = page(client_for(bob), article)
     assert "Hello from a new reader" not in other and count_in(other) == 0
     anonymous = page(Client(), article)
@@ -526,6 +529,17 @@ def test_a_post_without_a_csrf_token_is_refused(alice, article):
         {"body": "Posted from the form", "csrfmiddlewaretoken": token},
     )
     assert posted(ok).body_markdown == "Posted from the form"
+
+
+def test_the_comments_section_runs_no_inline_script_under_the_csp(alice, demo_article):
+    response = client_for(alice).get(demo_article.url, follow=True)
+    policy = response["Content-Security-Policy"]
+    script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    section = response.content.decode().split('id="comments"')[1]
+    scripts = re.findall(r"<script\b[^>]*>", section)
+    assert scripts and all("src=" in tag for tag in scripts), scripts
+    assert "masthead/comments.js" in scripts[0]
 
 
 # --- Order, pages and queries -----------------------------------------------------------------
@@ -744,3 +758,30 @@ def test_moderation_needs_a_reason_and_a_known_action(alice, article, admin_clie
             moderator=admin, comment_id=comment.pk, action="explode", reason="why not"
         )
     assert not ModerationAction.objects.exists()
+
+
+def test_the_admin_offers_no_way_around_the_action_form(alice, article, admin_client):
+    """No adding, copying or deleting comments, and no hand-edited log, even for superusers."""
+    client, admin = admin_client
+    comment = posted(post(client_for(alice), article, "Keep me"))
+    services.comment_moderate(moderator=admin, comment_id=comment.pk, action="hide", reason="x")
+    entry = ModerationAction.objects.get(comment=comment)
+    denied = [
+        ("get", reverse("wagtailsnippets_comments_comment:add")),
+        ("post", reverse("wagtailsnippets_comments_comment:add")),
+        ("get", reverse("wagtailsnippets_comments_comment:copy", args=[comment.pk])),
+        ("post", reverse("wagtailsnippets_comments_comment:delete", args=[comment.pk])),
+        ("get", reverse("wagtailsnippets_comments_moderationaction:add")),
+        ("post", reverse("wagtailsnippets_comments_moderationaction:edit", args=[entry.pk])),
+        ("post", reverse("wagtailsnippets_comments_moderationaction:delete", args=[entry.pk])),
+    ]
+    for method, url in denied:
+        response = getattr(client, method)(url, {"action": "hide", "reason": "y"})
+        assert response.status_code == 302 and response["Location"] == "/admin/", url
+    assert Comment.objects.filter(pk=comment.pk).exists()
+    assert ModerationAction.objects.get(pk=entry.pk).reason == "x"
+    assert ModerationAction.objects.count() == 1
+    listing = client.get(reverse("wagtailsnippets_comments_comment:list")).content.decode()
+    assert reverse("wagtailsnippets_comments_comment:add") not in listing
+    inspect = reverse("wagtailsnippets_comments_moderationaction:inspect", args=[entry.pk])
+    assert client.get(inspect).status_code == 200

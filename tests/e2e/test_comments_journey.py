@@ -1,0 +1,452 @@
+"""Subscriber comments in a real Chromium, from posting to moderation.
+
+A subscriber logs in, posts a comment on a free article with demo comments (the
+comments script posts it and reloads at the new comment), replies to a demo
+comment (an immediate second post is refused with a visible message and the text
+kept; after the 5-second limit it goes through), and edits the comment, which then
+shows "(edited)". A second subscriber reports it. A staff moderator, in the
+Wagtail admin (Moderation -> Comments, the reported filter), hides it with a
+reason. Readers no longer see it; an anonymous reader sees the gate with the
+count and not one comment's text anywhere in the page.
+
+The site runs under gunicorn with the demo loaded (the shared ``live_site``).
+Every page is checked for console errors and failed requests, and screenshotted
+into artifacts/screenshots/c1-*.png.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    expect,
+    sync_playwright,
+)
+
+from masthead.content.demo_data import ARTICLES, COMMENTS
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "comment journey password 7"
+GATE = "You must become a subscriber or log in to view or post comments."
+RATE_LIMIT_SECONDS = 5  # services.MIN_INTERVAL_SECONDS
+
+# --- The article, from the demo data (no ORM: the site runs in its own process). ---------
+ARTICLE = next(a for a in ARTICLES if a["slug"] == "kessler-reservoir-early-drawdown")
+ARTICLE_PATH = f"/{ARTICLE['section']}/{ARTICLE['slug']}/"
+DEMO_THREADS = [c for c in COMMENTS if c["article"] == ARTICLE["slug"]]
+DEMO_TEXTS = [t["text"] for c in DEMO_THREADS for t in [c, *c.get("replies", [])]]
+REPLIED_TO = DEMO_THREADS[0]  # "Can confirm the slough is fishing well..."
+
+RUN = uuid.uuid4().hex[:6]  # the live site is shared by the session's journeys
+COMMENT = f"The refill curves are the **real** story here ({RUN})."
+EDITED = f"The refill curves are the **real** story here, and the snowpack ({RUN})."
+EDITED_TEXT = f"The refill curves are the real story here, and the snowpack ({RUN})."
+REPLY = f"Which stretch of the slough, roughly? Asking for a friend ({RUN})."
+REASON = "Off-topic speculation about a named reader"
+
+
+def test_route_matches_demo_data():
+    """The constants above still describe the demo publication."""
+    assert ARTICLE["access"] == "free"
+    assert len(DEMO_TEXTS) == 3
+    assert REPLIED_TO["text"].startswith("Can confirm the slough is fishing well")
+
+
+def plain(markdown: str) -> str:
+    """What a reader sees of a demo comment (its Markdown markers dropped)."""
+    return re.sub(r"[*_`]", "", markdown)
+
+
+# --- Users in the live site's database ----------------------------------------------------
+
+CREATE_USERS = """
+from datetime import timedelta
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
+from masthead.billing.models import Plan, Subscription, SubscriptionStatus
+
+User = get_user_model()
+password = {password!r}
+
+def person(email, first_name, **extra):
+    user, _ = User.objects.get_or_create(
+        username=email.split("@")[0], defaults={{"email": email, "first_name": first_name}}
+    )
+    for name, value in extra.items():
+        setattr(user, name, value)
+    user.set_password(password)
+    user.save()
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={{"verified": True, "primary": True}}
+    )
+    return user
+
+for email, name in [({first!r}, "Riverbend Reader"), ({second!r}, "Careful Reporter")]:
+    user = person(email, name)
+    if not Subscription.objects.filter(user=user, status=SubscriptionStatus.ACTIVE).exists():
+        Subscription.objects.create(
+            user=user,
+            plan=Plan.objects.order_by("pk").first(),
+            status=SubscriptionStatus.ACTIVE,
+            current_period_end=timezone.now() + timedelta(days=30),
+        )
+
+# A moderator is staff in a group with the admin and the moderation permissions only.
+moderators, _ = Group.objects.get_or_create(name="Comment moderators")
+moderators.permissions.set(
+    Permission.objects.filter(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    | Permission.objects.filter(
+        content_type__app_label="comments",
+        codename__in=[
+            "change_comment", "view_comment", "view_moderationaction",
+            "add_commentban", "change_commentban", "view_commentban",
+        ],
+    )
+)
+moderator = person({moderator!r}, "Mod Erator", is_staff=True)
+moderator.groups.add(moderators)
+print("users ready")
+"""
+
+
+@pytest.fixture(scope="module")
+def people(live_site) -> dict[str, str]:
+    emails = {
+        "reader": f"c1-reader-{RUN}@example.org",
+        "second": f"c1-second-{RUN}@example.org",
+        "moderator": f"c1-moderator-{RUN}@example.org",
+    }
+    code = CREATE_USERS.format(
+        password=PASSWORD,
+        first=emails["reader"],
+        second=emails["second"],
+        moderator=emails["moderator"],
+    )
+    assert "users ready" in live_site.manage("shell", "-c", code)
+    return emails
+
+
+# --- Browser plumbing -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Browser:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is required for the e2e journeys and is missing at {CHROMIUM}")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+class Watch:
+    """Everything that went wrong on a page: console errors, uncaught errors, bad requests."""
+
+    def __init__(self, page: Page, label: str):
+        self.label = label
+        self.problems: list[str] = []
+        self.expected: list[tuple[int, str]] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("response", self._response)
+        page.on("requestfailed", self._request_failed)
+
+    def expect_status(self, status: int, path_prefix: str) -> None:
+        """Answers ``status`` from under ``path_prefix`` are what the journey is after
+        (until the next ``assert_clean``)."""
+        self.expected.append((status, path_prefix))
+
+    def _is_expected(self, status: int, path: str) -> bool:
+        return any(status == s and path.startswith(p) for s, p in self.expected)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        path = urlsplit(message.location.get("url", "")).path
+        if path == "/favicon.ico" and "status of 404" in message.text:
+            return  # Chromium's own probe; the site has no icon
+        status = re.search(r"status of (\d{3})", message.text)
+        if status and self._is_expected(int(status.group(1)), path):
+            return  # the browser's own log line for an expected answer
+        self.problems.append(f"console error: {message.text} ({message.location})")
+
+    def _response(self, response: Response) -> None:
+        path = urlsplit(response.url).path
+        if response.status < 400 or path == "/favicon.ico":
+            return
+        if not self._is_expected(response.status, path):
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+    def _request_failed(self, request: Request) -> None:
+        self.problems.append(f"request failed ({request.failure}): {request.url}")
+
+    def assert_clean(self, where: str) -> None:
+        problems, self.problems, self.expected = self.problems, [], []
+        assert not problems, f"[{self.label}] problems on {where}:\n" + "\n".join(problems)
+
+
+def settle(page: Page) -> None:
+    """Scroll down and back so lazy images load, then wait for the network and images."""
+    page.wait_for_load_state("load")
+    position = page.evaluate("() => window.scrollY")
+    page.evaluate(
+        """async () => {
+            const pause = () => new Promise(r => setTimeout(r, 60));
+            const step = Math.max(200, Math.floor(window.innerHeight * 0.8));
+            for (let y = 0; y < document.documentElement.scrollHeight; y += step) {
+                window.scrollTo(0, y);
+                await pause();
+            }
+        }"""
+    )
+    page.evaluate("y => window.scrollTo(0, y)", position)
+    page.wait_for_load_state("networkidle")
+    # Polled with evaluate(): wait_for_function() evaluates a string, which the
+    # site's CSP (no 'unsafe-eval') rightly refuses.
+    deadline = time.monotonic() + 10
+    while not page.evaluate("() => Array.from(document.images).every(img => img.complete)"):
+        assert time.monotonic() < deadline, f"images still loading on {page.url}"
+        time.sleep(0.1)
+
+
+class Person:
+    """One browser context (one set of cookies) with one watched page."""
+
+    def __init__(self, browser: Browser, base_url: str, label: str, **context_options):
+        self.base_url = base_url
+        self.label = label
+        self.context: BrowserContext = browser.new_context(
+            **({"viewport": DESKTOP} | context_options)
+        )
+        self.context.set_default_timeout(15_000)
+        self.page = self.context.new_page()
+        self.watch = Watch(self.page, label)
+
+    def close(self) -> None:
+        self.context.close()
+
+    def goto(self, path: str) -> None:
+        response = self.page.goto(self.base_url + path, wait_until="load")
+        assert response is not None and response.status == 200, (path, response)
+
+    def log_in(self, email: str, then: str = ARTICLE_PATH) -> None:
+        self.goto(f"/accounts/login/?next={then}")
+        self.page.fill('input[name="login"]', email)
+        self.page.fill('input[name="password"]', PASSWORD)
+        self.page.get_by_role("button", name="Log in", exact=True).click()
+        self.page.wait_for_url(lambda url: urlsplit(url).path == then)
+        self.page.wait_for_load_state("load")
+
+    def check(self, where: str) -> None:
+        settle(self.page)
+        self.watch.assert_clean(where)
+
+    def snap(self, shots: Path, name: str, *, full_page: bool = True) -> None:
+        settle(self.page)
+        self.page.screenshot(path=shots / f"c1-{name}.png", full_page=full_page)
+        self.watch.assert_clean(name)
+
+    # The comments section.
+
+    def comments(self):
+        return self.page.locator("#comments")
+
+    def comment_with(self, text: str):
+        return self.page.locator("article.comment", has=self.page.locator(".comment__body", has_text=text))
+
+
+@pytest.fixture
+def cast(browser, live_site):
+    opened: list[Person] = []
+
+    def open_person(label: str, **options) -> Person:
+        person = Person(browser, live_site.url, label, **options)
+        opened.append(person)
+        return person
+
+    yield open_person
+    for person in opened:
+        person.close()
+
+
+# --- The journey ------------------------------------------------------------------------
+
+
+def test_comment_post_reply_edit_report_hide(cast, people, screenshots):
+    # 1. A subscriber logs in and lands back on the article, with its comments.
+    reader = cast("reader")
+    reader.log_in(people["reader"])
+    section = reader.comments()
+    expect(section.locator(".comments__count")).to_have_text(f"({len(DEMO_TEXTS)})")
+    for text in DEMO_TEXTS:
+        expect(section).to_contain_text(plain(text))
+    reader.check("the article, as a subscriber")
+
+    # 2. Posts a comment; the script posts it and brings the page back at the new comment.
+    section.get_by_label("Join the conversation").fill(COMMENT)
+    section.get_by_role("button", name="Post comment").click()
+    first_post = time.monotonic()
+    posted = reader.comment_with(f"({RUN})")
+    expect(posted).to_be_visible()
+    expect(posted.locator("strong", has_text="real")).to_be_visible()
+    comment_id = posted.get_attribute("id")
+    assert re.fullmatch(r"comment-\d+", comment_id), comment_id
+    assert urlsplit(reader.page.url).fragment == comment_id
+    expect(section.locator(".comments__count")).to_have_text(f"({len(DEMO_TEXTS) + 1})")
+    reader.snap(screenshots, "posted-desktop")
+
+    # 3. Pastes the same text as a reply to a demo comment by mistake: refused with a
+    # clear message in the form, and the text is kept.
+    thread = section.locator(".comment-thread", has_text=plain(REPLIED_TO["text"]))
+    thread.locator("summary", has_text="Reply").click()
+    reply_form = thread.locator("form.comment-form")
+    reply_box = reply_form.get_by_label("Your reply")
+    reply_box.fill(COMMENT)
+    reader.watch.expect_status(429, "/comments/articles/")
+    reply_form.get_by_role("button", name="Post reply").click()
+    error = reply_form.locator(".comment-form__error")
+    expect(error).to_have_text("You posted the same comment a moment ago.")
+    expect(reply_box).to_have_value(COMMENT)
+    thread.screenshot(path=screenshots / "c1-reply-refused-desktop.png")
+    # The real reply, once the one-comment-per-5-s limit has passed, joins the thread.
+    reply_box.fill(REPLY)
+    time.sleep(max(0.0, RATE_LIMIT_SECONDS + 0.5 - (time.monotonic() - first_post)))
+    reply_form.get_by_role("button", name="Post reply").click()
+    reply = reader.comment_with(REPLY)
+    expect(reply).to_be_visible()
+    expect(reply).to_have_class(re.compile(r"\bcomment--reply\b"))
+    thread = section.locator(".comment-thread", has_text=plain(REPLIED_TO["text"]))
+    expect(thread.locator(f"#{reply.get_attribute('id')}")).to_have_count(1)
+    reader.check("after the reply")
+
+    # 4. Edits the comment (a plain form and page), which then shows "(edited)".
+    posted = reader.comment_with(f"({RUN})").filter(has_not_text=REPLY)
+    posted.get_by_role("link", name="Edit").click()
+    reader.page.wait_for_load_state("load")
+    expect(reader.page.get_by_role("heading", name="Edit your comment")).to_be_visible()
+    reader.page.get_by_label("Your comment").fill(EDITED)
+    reader.snap(screenshots, "edit-desktop")
+    reader.page.get_by_role("button", name="Save").click()
+    reader.page.wait_for_url(lambda url: urlsplit(url).path == ARTICLE_PATH)
+    edited = reader.page.locator(f"#{comment_id}")
+    expect(edited.locator(".comment__body")).to_have_text(EDITED_TEXT)
+    expect(edited.locator(".comment__edited")).to_have_text("(edited)")
+    reader.snap(screenshots, "edited-desktop")
+
+    # The comments section on a phone, for the same reader.
+    phone = cast(
+        "phone",
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        storage_state=reader.context.storage_state(),
+    )
+    phone.goto(ARTICLE_PATH)
+    phone_section = phone.comments()
+    expect(phone_section.locator(f"#{comment_id} .comment__edited")).to_be_visible()
+    overflow = phone.page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the article scrolls sideways by {overflow}px on a phone"
+    settle(phone.page)
+    phone_section.screenshot(path=screenshots / "c1-comments-phone.png")
+    phone.watch.assert_clean("comments on a phone")
+
+    # 5. A second subscriber reports it (a plain form post, back at the comment).
+    second = cast("second reader")
+    second.log_in(people["second"])
+    target = second.page.locator(f"#{comment_id}")
+    expect(target.locator(".comment__body")).to_have_text(EDITED_TEXT)
+    target.get_by_role("button", name="Report").click()
+    second.page.wait_for_url(lambda url: urlsplit(url).fragment == comment_id)
+    expect(second.page.locator(".messages")).to_contain_text("a moderator will look at it")
+    second.check("after reporting")
+
+    # 6. The moderator finds it in the reported queue and hides it, with a reason.
+    moderator = cast("moderator")
+    moderator.log_in(people["moderator"], then="/admin/")
+    menu = moderator.page.get_by_role("navigation", name="Main menu")
+    menu.get_by_role("button", name="Moderation").click()
+    menu.get_by_role("link", name="Comments", exact=True).click()
+    moderator.page.wait_for_url(re.compile(r"/admin/snippets/comments/comment/"))
+    moderator.goto("/admin/snippets/comments/comment/?reported=true")
+    row = moderator.page.locator("tr", has_text=f"({RUN})")
+    expect(row).to_have_count(1)
+    moderator.snap(screenshots, "moderation-queue-desktop")
+    row.get_by_role("link").first.click()
+    moderator.page.wait_for_url(re.compile(r"/admin/snippets/comments/comment/edit/\d+/"))
+    form = moderator.page.locator("main form").first
+    expect(moderator.page.locator("main")).to_contain_text(EDITED.split(" (")[0])
+    moderator.page.get_by_label("Action").select_option("hide")
+    moderator.page.get_by_label("Reason").fill(REASON)
+    moderator.snap(screenshots, "moderation-edit-desktop")
+    form.get_by_role("button", name=re.compile(r"^Save")).click()
+    moderator.page.wait_for_url(re.compile(r"/admin/snippets/comments/comment/(\?.*)?$"))
+    moderator.page.wait_for_load_state("load")
+    moderator.goto("/admin/snippets/comments/moderationaction/")
+    expect(moderator.page.locator("main")).to_contain_text(REASON)
+    moderator.snap(screenshots, "moderation-log-desktop")
+
+    # 7. Readers no longer see it; the reply to the demo comment stays.
+    second.goto(ARTICLE_PATH)
+    section = second.comments()
+    expect(section.locator(f"#{comment_id}")).to_have_count(0)
+    expect(section).not_to_contain_text(f"snowpack ({RUN})")
+    expect(section).to_contain_text(REPLY)
+    expect(section.locator(".comments__count")).to_have_text(f"({len(DEMO_TEXTS) + 1})")
+    second.check("the article after moderation")
+
+    # 8. An anonymous reader: the gate with the count, and no comment text anywhere.
+    anonymous = cast("anonymous")
+    anonymous.goto(ARTICLE_PATH)
+    gate = anonymous.comments()
+    expect(gate.locator(".comments__count")).to_have_text(f"({len(DEMO_TEXTS) + 1})")
+    expect(gate).to_contain_text(GATE)
+    expect(gate.get_by_role("link", name="Subscribe")).to_be_visible()
+    expect(gate.get_by_role("link", name="Log in")).to_be_visible()
+    content = anonymous.page.content()
+    unescaped = html.unescape(content)
+    for text in [*DEMO_TEXTS, COMMENT, EDITED, REPLY]:
+        for variant in {text, plain(text), plain(text)[:40]}:
+            assert variant not in content and variant not in unescaped, variant
+    anonymous.page.locator("#comments").scroll_into_view_if_needed()
+    anonymous.snap(screenshots, "anonymous-gate-desktop")
+    anonymous.page.locator("#comments").screenshot(path=screenshots / "c1-gate-desktop.png")
