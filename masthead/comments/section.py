@@ -47,7 +47,7 @@ def render_section(request, article_id: int) -> str:
                 {"count": count, "next_query": next_query, "logged_in": logged_in},
             ),
         )
-    from masthead.content.models import ArticlePage
+    from masthead.content.models import ArticlePage, PublicationSettings
 
     article = ArticlePage.objects.get(pk=article_id)
     newest_first = request.GET.get("comments") == "newest"
@@ -57,22 +57,25 @@ def render_section(request, article_id: int) -> str:
         newest_first=newest_first,
         page_number=request.GET.get("comments_page"),
     )
-    return render_to_string(
-        "comments/section.html",
-        {
-            "article": article,
-            "threads": page,
-            "count": selectors.visible_count(article_id),
-            "newest_first": newest_first,
-            "can_post": services.can_post(user, article),
-            "is_open": services.comments_open(article),
-            "banned": not user.is_staff and hasattr(user, "comment_ban"),
-            "viewer": user,
-            "csrf_token": get_token(request),
-            "edit_window": services.EDIT_WINDOW,
-            # Edit links only while the edit window is open.
-            "edit_cutoff": timezone.now() - services.EDIT_WINDOW,
-            "max_length": services.MAX_LENGTH,
-            "request": request,
-        },
-    )
+    # The section is rendered apart from base.html and its {% timezone %} block:
+    # show comment times in the publication's zone, as the article's own dates are.
+    with timezone.override(PublicationSettings.for_request(request).zone):
+        return render_to_string(
+            "comments/section.html",
+            {
+                "article": article,
+                "threads": page,
+                "count": selectors.visible_count(article_id),
+                "newest_first": newest_first,
+                "can_post": services.can_post(user, article),
+                "is_open": services.comments_open(article),
+                "banned": not user.is_staff and hasattr(user, "comment_ban"),
+                "viewer": user,
+                "csrf_token": get_token(request),
+                "edit_window": services.EDIT_WINDOW,
+                # Edit links only while the edit window is open.
+                "edit_cutoff": timezone.now() - services.EDIT_WINDOW,
+                "max_length": services.MAX_LENGTH,
+                "request": request,
+            },
+        )

@@ -7,11 +7,15 @@ from django_tasks import task
 @task()
 def send_reply_notification(comment_id: int) -> None:
     from masthead.comments.models import Comment
-    from masthead.comments.services import reply_notifications_enabled
+    from masthead.comments.services import can_read, reply_notifications_enabled
 
     reply = Comment.objects.select_related("parent__author", "author", "article").get(pk=comment_id)
     recipient = reply.parent.author
     if not recipient.email or not reply_notifications_enabled(recipient):
+        return
+    # The mail carries the reply's text: only for someone who may read comments now
+    # (a lapsed subscriber would otherwise keep reading them by e-mail).
+    if not can_read(recipient):
         return
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     send_mail(

@@ -551,8 +551,8 @@ def test_subscriber_journey(readers, site, inbox, screenshots):
         "Plan": f"{PLAN} — {PRICE} {PER}",
         "Status": "Free trial",
         "Trial ends": trial_end,
-        # A trial's period is the trial: the first renewal is the day it ends.
-        "Next renewal": trial_end,
+        # A trial's period is the trial: the first payment is due the day it ends.
+        "First payment": f"{trial_end}, {PRICE}",
     }, shown
     expect(page.get_by_role("button", name="Resume subscription")).to_have_count(0)
     reader.snap(screenshots, "s7-account-trial")
