@@ -19,7 +19,13 @@ def _test_media_root():
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    with override_settings(MEDIA_ROOT=_media_root, STORAGES=storages):
+    overrides = {"MEDIA_ROOT": _media_root, "STORAGES": storages}
+    if not settings.REDIS_URL:
+        # In-process tests share one process: memory is the faster stand-in for files.
+        overrides["CACHES"] = {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        }
+    with override_settings(**overrides):
         yield
     shutil.rmtree(_media_root, ignore_errors=True)
 

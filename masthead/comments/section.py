@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from masthead.comments import selectors, services
+from masthead.content import page_cache
 from masthead.content.page_cache import GenerationMemo
 
 COMMENTS_SLOT = "<!--mh:comments-->"
@@ -23,7 +24,13 @@ def count_key(article_id: int) -> str:
 
 
 def forget_count(article_id: int) -> None:
+    """A comment appeared or went: its count is on cached pages and cards too.
+
+    Bumping the content generation re-renders cached pages lazily; comments
+    come at most every few seconds per reader, so that stays cheap.
+    """
     cache.delete(count_key(article_id))
+    page_cache.bump_generation()
 
 
 def cached_count(article_id: int) -> int:

@@ -813,12 +813,6 @@ def test_comment_times_are_in_the_publications_time_zone(alice, article):
     assert f'<time datetime="{local.isoformat()}">' in thread
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known bug outside comments/: the shared page cache (content.page_cache, up to "
-    "24 h per entry) keeps anonymous pages of free articles and listings whole, gate and "
-    "card counts included, until the next publish bumps the generation.",
-)
 def test_anonymous_counts_follow_new_comments(alice, demo_article):
     section_url = demo_article.get_parent().specific.url
     assert count_in(page(Client(), demo_article)) == 3
