@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.html import escape
 from PIL import Image as PILImage
-from PIL import ImageDraw, ImageFilter
+from PIL import ImageDraw, ImageFilter, ImageFont
 from taggit.models import Tag
 from wagtail.models import Locale, Page, Site
 
@@ -93,6 +93,15 @@ def draw_portrait(color: str, seed: str) -> PILImage.Image:
     return image
 
 
+def draw_logo(name: str) -> PILImage.Image:
+    """A plain wordmark: what Google asks for as a publisher logo (wide, at most 60 px high)."""
+    font = ImageFont.load_default(size=34)
+    width = int(font.getlength(name)) + 24
+    image = PILImage.new("RGB", (width, 60), "white")
+    ImageDraw.Draw(image).text((12, 10), name, fill=(22, 24, 29), font=font)
+    return image
+
+
 def _image(
     *, title: str, file: ImageFile, credit="", source_name="", source_url=""
 ) -> MastheadImage:
@@ -157,6 +166,11 @@ def load_demo(*, stdout=None) -> bool:
     publication.name = demo_data.PUBLICATION["name"]
     publication.tagline = demo_data.PUBLICATION["tagline"]
     publication.time_zone = demo_data.PUBLICATION["time_zone"]
+    publication.logo = _image(
+        title=f"{publication.name} logo",
+        file=_png(draw_logo(publication.name), "logo.jpg"),
+        credit="Courier staff",
+    )
     publication.save()
 
     sections = {}
@@ -247,7 +261,11 @@ def add_synthetic_articles(*, count: int, seed: int = 7, stdout=None) -> int:
     """
     sections = list(SectionPage.objects.order_by("path"))
     authors = list(AuthorPage.objects.order_by("pk"))
-    images = list(MastheadImage.objects.exclude(title__startswith="Portrait").order_by("pk"))
+    images = list(
+        MastheadImage.objects.exclude(title__startswith="Portrait")
+        .exclude(title__endswith=" logo")
+        .order_by("pk")
+    )
     if not sections:
         raise ValueError("Load the demo before adding synthetic articles.")
     rng = random.Random(seed)

@@ -28,6 +28,7 @@ def test_article_jsonld_is_a_news_article_with_the_required_fields(client, acces
     assert [a["name"] for a in data["author"]] == [a.title for a in authors]
     assert all(a["url"].startswith("http://testserver/authors/") for a in data["author"])
     assert data["publisher"]["name"] == PublicationSettings.objects.get().name
+    assert data["publisher"]["logo"]["height"] <= 60
     assert data["isAccessibleForFree"] is (access == "free")
     assert "articleBody" not in data
     assert last_paragraph(article.slug)[:60] not in str(data)
