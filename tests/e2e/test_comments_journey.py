@@ -25,35 +25,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import (
-    Browser,
-    BrowserContext,
-    ConsoleMessage,
-    Page,
-    Request,
-    Response,
-    expect,
-    sync_playwright,
-)
+from playwright.sync_api import expect
 
 from masthead.content.demo_data import ARTICLES, COMMENTS
+from tests.e2e.browser import PHONE_OPTIONS, Tab, opened, settle_in_place
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 PASSWORD = "comment journey password 7"
 GATE = "You must become a subscriber or log in to view or post comments."
 RATE_LIMIT_SECONDS = 5  # services.MIN_INTERVAL_SECONDS
@@ -164,107 +142,10 @@ def people(live_site) -> dict[str, str]:
 # --- Browser plumbing -------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser() -> Browser:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is required for the e2e journeys and is missing at {CHROMIUM}")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
-
-
-class Watch:
-    """Everything that went wrong on a page: console errors, uncaught errors, bad requests."""
-
-    def __init__(self, page: Page, label: str):
-        self.label = label
-        self.problems: list[str] = []
-        self.expected: list[tuple[int, str]] = []
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        page.on("response", self._response)
-        page.on("requestfailed", self._request_failed)
-
-    def expect_status(self, status: int, path_prefix: str) -> None:
-        """Answers ``status`` from under ``path_prefix`` are what the journey is after
-        (until the next ``assert_clean``)."""
-        self.expected.append((status, path_prefix))
-
-    def _is_expected(self, status: int, path: str) -> bool:
-        return any(status == s and path.startswith(p) for s, p in self.expected)
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type != "error":
-            return
-        path = urlsplit(message.location.get("url", "")).path
-        if path == "/favicon.ico" and "status of 404" in message.text:
-            return  # Chromium's own probe; the site has no icon
-        status = re.search(r"status of (\d{3})", message.text)
-        if status and self._is_expected(int(status.group(1)), path):
-            return  # the browser's own log line for an expected answer
-        self.problems.append(f"console error: {message.text} ({message.location})")
-
-    def _response(self, response: Response) -> None:
-        path = urlsplit(response.url).path
-        if response.status < 400 or path == "/favicon.ico":
-            return
-        if not self._is_expected(response.status, path):
-            self.problems.append(f"HTTP {response.status}: {response.url}")
-
-    def _request_failed(self, request: Request) -> None:
-        self.problems.append(f"request failed ({request.failure}): {request.url}")
-
-    def assert_clean(self, where: str) -> None:
-        problems, self.problems, self.expected = self.problems, [], []
-        assert not problems, f"[{self.label}] problems on {where}:\n" + "\n".join(problems)
-
-
-def settle(page: Page) -> None:
-    """Scroll down and back so lazy images load, then wait for the network and images."""
-    page.wait_for_load_state("load")
-    position = page.evaluate("() => window.scrollY")
-    page.evaluate(
-        """async () => {
-            const pause = () => new Promise(r => setTimeout(r, 60));
-            const step = Math.max(200, Math.floor(window.innerHeight * 0.8));
-            for (let y = 0; y < document.documentElement.scrollHeight; y += step) {
-                window.scrollTo(0, y);
-                await pause();
-            }
-        }"""
-    )
-    page.evaluate("y => window.scrollTo(0, y)", position)
-    page.wait_for_load_state("networkidle")
-    # Polled with evaluate(): wait_for_function() evaluates a string, which the
-    # site's CSP (no 'unsafe-eval') rightly refuses.
-    deadline = time.monotonic() + 10
-    while not page.evaluate("() => Array.from(document.images).every(img => img.complete)"):
-        assert time.monotonic() < deadline, f"images still loading on {page.url}"
-        time.sleep(0.1)
-
-
-class Person:
+class Person(Tab):
     """One browser context (one set of cookies) with one watched page."""
 
-    def __init__(self, browser: Browser, base_url: str, label: str, **context_options):
-        self.base_url = base_url
-        self.label = label
-        self.context: BrowserContext = browser.new_context(
-            **({"viewport": DESKTOP} | context_options)
-        )
-        self.context.set_default_timeout(15_000)
-        self.page = self.context.new_page()
-        self.watch = Watch(self.page, label)
-
-    def close(self) -> None:
-        self.context.close()
+    ignore_favicon_response = True
 
     def goto(self, path: str) -> None:
         response = self.page.goto(self.base_url + path, wait_until="load")
@@ -279,11 +160,11 @@ class Person:
         self.page.wait_for_load_state("load")
 
     def check(self, where: str) -> None:
-        settle(self.page)
+        settle_in_place(self.page)
         self.watch.assert_clean(where)
 
     def snap(self, shots: Path, name: str, *, full_page: bool = True) -> None:
-        settle(self.page)
+        settle_in_place(self.page)
         self.page.screenshot(path=shots / f"c1-{name}.png", full_page=full_page)
         self.watch.assert_clean(name)
 
@@ -300,16 +181,8 @@ class Person:
 
 @pytest.fixture
 def cast(browser, live_site):
-    opened: list[Person] = []
-
-    def open_person(label: str, **options) -> Person:
-        person = Person(browser, live_site.url, label, **options)
-        opened.append(person)
-        return person
-
-    yield open_person
-    for person in opened:
-        person.close()
+    with opened(Person, browser, live_site.url) as open_person:
+        yield open_person
 
 
 # --- The journey ------------------------------------------------------------------------
@@ -381,10 +254,7 @@ def test_comment_post_reply_edit_report_hide(cast, people, screenshots):
     # The comments section on a phone, for the same reader.
     phone = cast(
         "phone",
-        viewport=PHONE,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
+        **PHONE_OPTIONS,
         storage_state=reader.context.storage_state(),
     )
     phone.goto(ARTICLE_PATH)
@@ -394,7 +264,7 @@ def test_comment_post_reply_edit_report_hide(cast, people, screenshots):
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, f"the article scrolls sideways by {overflow}px on a phone"
-    settle(phone.page)
+    settle_in_place(phone.page)
     phone_section.screenshot(path=screenshots / "c1-comments-phone.png")
     phone.watch.assert_clean("comments on a phone")
 

@@ -15,54 +15,41 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from playwright.sync_api import (
-    Browser,
-    BrowserContext,
-    ConsoleMessage,
-    Page,
-    Request,
-    Response,
-    expect,
-    sync_playwright,
-)
+from playwright.sync_api import Browser, Page, Response, expect
 
 from masthead.content.demo_data import ARTICLES
+from tests.e2e.browser import (
+    ANONYMOUS_LIMIT,
+    IDENTIFY_MARKER,
+    LIMIT_HEADING,
+    PHONE_OPTIONS,
+    REGISTERED_LIMIT,
+    TEASER_BLOCKS,
+    TRIAL_DAYS,
+    Tab,
+    assert_last_paragraph_identifies,
+    assert_last_paragraph_shown,
+    assert_teaser_shown,
+    last_paragraph,
+    opened,
+    path_of,
+    texts,
+)
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
 # --- The paywall's defaults (PaywallSettings) and the demo plans (billing.services.DEMO_PLANS).
-ANONYMOUS_LIMIT = 3
-REGISTERED_LIMIT = 5
-TEASER_BLOCKS = 2
+# (ANONYMOUS_LIMIT, REGISTERED_LIMIT, TEASER_BLOCKS, TRIAL_DAYS: tests/e2e/browser.py.)
 PLANS = [
     # (name, price as shown, per interval, highlight)
     ("Weekly", "$0.50", "a week", ""),
     ("Monthly", "$6.00", "a month", ""),
     ("Yearly", "$60.00", "a year", ""),
 ]
-TRIAL_DAYS = 14
 READER_COOKIE = "mh_reader"
-IDENTIFY_MARKER = "mh_rc"
-LIMIT_HEADING = "You've reached your daily free article limit."
 SUBSCRIBERS_HEADING = "This article is for subscribers."
 
 # --- The route, from the demo data (no ORM: the site runs in its own process).
@@ -76,18 +63,6 @@ ROUTE_SLUGS = [
 ]
 ROUTE = [next(a for a in METERED if a["slug"] == slug) for slug in ROUTE_SLUGS]
 SUBSCRIBERS_ONLY = next(a for a in ARTICLES if a["access"] == "subscribers")
-
-
-def path_of(article: dict) -> str:
-    return f"/{article['section']}/{article['slug']}/"
-
-
-def texts(blocks: list[dict]) -> list[str]:
-    return [b["text"] for b in blocks if b.get("text")]
-
-
-def last_paragraph(article: dict) -> str:
-    return [b["text"] for b in article["body"] if b["type"] == "paragraph"][-1]
 
 
 def gated_sentences(article: dict) -> list[str]:
@@ -110,97 +85,14 @@ def test_route_matches_demo_data():
     for article in [*ROUTE, SUBSCRIBERS_ONLY]:
         assert len(article["body"]) > TEASER_BLOCKS + 2
         assert article["body"][-1]["type"] == "paragraph"
-        last = last_paragraph(article)
-        # The last paragraph is unique to its article, so it identifies the whole text.
-        assert sum(last in texts(a["body"]) for a in ARTICLES) == 1
-        assert last not in texts(article["body"][:TEASER_BLOCKS])
+        assert_last_paragraph_identifies(article)
         assert len(gated_sentences(article)) >= 10
 
 
 # --- Browser plumbing -------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser() -> Browser:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is required for the e2e journeys and is missing at {CHROMIUM}")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
-
-
-def _is_favicon_probe(message: ConsoleMessage) -> bool:
-    """Chromium's own /favicon.ico probe, which no page asks for (the site has no icon yet)."""
-    url = urlsplit(message.location.get("url", ""))
-    return url.path == "/favicon.ico" and "status of 404" in message.text
-
-
-class Watch:
-    """Everything that went wrong on a page: console errors, uncaught errors, bad requests."""
-
-    def __init__(self, page: Page, label: str):
-        self.label = label
-        self.problems: list[str] = []
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        page.on("response", self._response)
-        page.on("requestfailed", self._request_failed)
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error" and not _is_favicon_probe(message):
-            self.problems.append(f"console error: {message.text} ({message.location})")
-
-    def _response(self, response: Response) -> None:
-        if response.status >= 400:
-            self.problems.append(f"HTTP {response.status}: {response.url}")
-
-    def _request_failed(self, request: Request) -> None:
-        self.problems.append(f"request failed ({request.failure}): {request.url}")
-
-    def assert_clean(self, where: str) -> None:
-        problems, self.problems = self.problems, []
-        assert not problems, f"[{self.label}] problems on {where}:\n" + "\n".join(problems)
-
-
-def settle(page: Page) -> None:
-    """Scroll to the bottom and back so lazy images load, then wait for the network."""
-    page.wait_for_load_state("load")
-    page.evaluate(
-        """async () => {
-            const pause = () => new Promise(r => setTimeout(r, 60));
-            const step = Math.max(200, Math.floor(window.innerHeight * 0.8));
-            for (let y = 0; y < document.documentElement.scrollHeight; y += step) {
-                window.scrollTo(0, y);
-                await pause();
-            }
-            window.scrollTo(0, document.documentElement.scrollHeight);
-            await pause();
-            window.scrollTo(0, 0);
-        }"""
-    )
-    page.wait_for_load_state("networkidle")
-    page.wait_for_function("Array.from(document.images).every(img => img.complete)")
-
-
-def assert_layout_sound(page: Page, where: str) -> None:
-    broken = page.evaluate(
-        "Array.from(document.images).filter(img => !img.naturalWidth).map(img => img.src)"
-    )
-    assert not broken, f"broken images on {where}: {broken}"
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{where} scrolls sideways by {overflow}px"
-
-
-class Visitor:
+class Visitor(Tab):
     """One browser context (one set of cookies, so one meter) with one watched page."""
 
     def __init__(
@@ -213,25 +105,11 @@ class Visitor:
         javascript: bool = True,
         cookies: list | None = None,
     ):
-        self.base_url = base_url
-        self.label = label
+        options = PHONE_OPTIONS if phone else {}
+        super().__init__(
+            browser, base_url, label, cookies=cookies, java_script_enabled=javascript, **options
+        )
         self.javascript = javascript
-        options = (
-            {"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-            if phone
-            else {"viewport": DESKTOP}
-        )
-        self.context: BrowserContext = browser.new_context(
-            java_script_enabled=javascript, **options
-        )
-        self.context.set_default_timeout(15_000)
-        if cookies:
-            self.context.add_cookies(cookies)
-        self.page = self.context.new_page()
-        self.watch = Watch(self.page, label)
-
-    def close(self) -> None:
-        self.context.close()
 
     def open(self, article: dict) -> Response:
         """Open an article by its URL, as a typed or shared link would."""
@@ -246,30 +124,16 @@ class Visitor:
 
     def check(self, where: str) -> None:
         if self.javascript:
-            settle(self.page)
-            assert_layout_sound(self.page, f"{where} ({self.label})")
+            super().check(where)
         else:
             self.page.wait_for_load_state("networkidle")
-        self.watch.assert_clean(f"{where} ({self.label})")
-
-    def snap(self, shots: Path, name: str) -> None:
-        self.check(name)
-        self.page.screenshot(path=shots / f"{name}.png", full_page=True)
-        self.watch.assert_clean(f"{name} ({self.label})")
+            self.watch.assert_clean(f"{where} ({self.label})")
 
 
 @pytest.fixture
 def visitors(browser, live_site):
-    opened: list[Visitor] = []
-
-    def new(label: str, **options) -> Visitor:
-        visitor = Visitor(browser, live_site.url, label, **options)
-        opened.append(visitor)
-        return visitor
-
-    yield new
-    for visitor in opened:
-        visitor.close()
+    with opened(Visitor, browser, live_site.url) as new:
+        yield new
 
 
 # --- Assertions about one article page --------------------------------------------------
@@ -295,20 +159,14 @@ def assert_whole(page: Page, article: dict, remaining: int, *, reread: bool = Fa
     body = page.locator("article.article .article__body")
     expect(body.locator(".article__gated")).to_have_count(1)
     first = body.get_by_text(article["body"][0]["text"], exact=True)
-    last = body.get_by_text(last_paragraph(article), exact=True)
     expect(first).to_be_visible()
-    expect(last).to_have_count(1)
-    last.scroll_into_view_if_needed()
-    expect(last).to_be_visible()
+    assert_last_paragraph_shown(body, article)
     expect(page.locator(".paywall-prompt")).to_have_count(0)
 
 
 def assert_cut_short(page: Page, article: dict) -> None:
     """Only the teaser blocks reached the browser: the rest is nowhere in the DOM."""
-    body = page.locator("article.article .article__body")
-    for block in article["body"][:TEASER_BLOCKS]:
-        expect(body.get_by_text(block["text"], exact=True)).to_be_visible()
-    expect(page.locator(".article__gated")).to_have_count(0)
+    body = assert_teaser_shown(page, article)
     expect(page.locator("p.meter-notice")).to_have_count(0)
     dom = html.unescape(page.content())
     assert last_paragraph(article) not in dom

@@ -14,26 +14,20 @@ from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from masthead.content.demo_data import ARTICLES, AUTHORS, PUBLICATION, SECTIONS
+from tests.e2e.browser import (
+    DESKTOP,
+    IDENTIFY_MARKER,
+    PHONE_OPTIONS,
+    TIMEOUT_MS,
+    Watch,
+    assert_layout_sound,
+    settle,
+)
 
 pytestmark = pytest.mark.e2e
-
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 # --- The route, taken from the demo data (no ORM: the site runs in its own process).
 SECTION = next(s for s in SECTIONS if s["slug"] == "climate")
@@ -44,8 +38,6 @@ SECOND_ARTICLE = next(
 )
 TAG = "fort aldous"
 SEARCH_WORD = "prairie"
-# The paywall's redirect that sets the reader cookie adds this to an article's URL.
-IDENTIFY_MARKER = "mh_rc"
 
 
 def _tag_slug(name: str) -> str:
@@ -64,59 +56,6 @@ def test_route_matches_demo_data():
 # --- Browser plumbing -------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser() -> Browser:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is required for the e2e journeys and is missing at {CHROMIUM}")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
-
-
-def _is_favicon_probe(message: ConsoleMessage) -> bool:
-    """Chromium's own /favicon.ico probe, which no page asks for.
-
-    The site has no favicon yet, so the probe 404s. Only that exact URL is let
-    through; an icon the markup links to and fails would still be reported.
-    """
-    url = urlsplit(message.location.get("url", ""))
-    return url.path == "/favicon.ico" and "status of 404" in message.text
-
-
-class Watch:
-    """Everything that went wrong on a page: console errors, uncaught errors, bad requests."""
-
-    def __init__(self, page: Page, label: str):
-        self.label = label
-        self.problems: list[str] = []
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        page.on("response", self._response)
-        page.on("requestfailed", self._request_failed)
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error" and not _is_favicon_probe(message):
-            self.problems.append(f"console error: {message.text} ({message.location})")
-
-    def _response(self, response: Response) -> None:
-        if response.status >= 400:
-            self.problems.append(f"HTTP {response.status}: {response.url}")
-
-    def _request_failed(self, request: Request) -> None:
-        self.problems.append(f"request failed ({request.failure}): {request.url}")
-
-    def assert_clean(self, where: str) -> None:
-        problems, self.problems = self.problems, []
-        assert not problems, f"[{self.label}] problems on {where}:\n" + "\n".join(problems)
-
-
 class Reader:
     """A desktop reader clicking through the site, with a phone twin for screenshots."""
 
@@ -124,11 +63,9 @@ class Reader:
         self.base_url = base_url
         self.shots = shots
         self.desktop_context = browser.new_context(viewport=DESKTOP)
-        self.phone_context = browser.new_context(
-            viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
-        )
+        self.phone_context = browser.new_context(**PHONE_OPTIONS)
         for context in (self.desktop_context, self.phone_context):
-            context.set_default_timeout(15_000)
+            context.set_default_timeout(TIMEOUT_MS)
         self.page = self.desktop_context.new_page()
         self.phone = self.phone_context.new_page()
         self.watch = Watch(self.page, "desktop")
@@ -161,37 +98,6 @@ class Reader:
         assert_layout_sound(self.phone, f"{name} (phone)")
         self.phone.screenshot(path=self.shots / f"{name}-phone.png", full_page=True)
         self.phone_watch.assert_clean(f"{name} (phone)")
-
-
-def settle(page: Page) -> None:
-    """Scroll to the bottom and back so lazy images load, then wait for the network."""
-    page.wait_for_load_state("load")
-    page.evaluate(
-        """async () => {
-            const pause = () => new Promise(r => setTimeout(r, 60));
-            const step = Math.max(200, Math.floor(window.innerHeight * 0.8));
-            for (let y = 0; y < document.documentElement.scrollHeight; y += step) {
-                window.scrollTo(0, y);
-                await pause();
-            }
-            window.scrollTo(0, document.documentElement.scrollHeight);
-            await pause();
-            window.scrollTo(0, 0);
-        }"""
-    )
-    page.wait_for_load_state("networkidle")
-    page.wait_for_function("Array.from(document.images).every(img => img.complete)")
-
-
-def assert_layout_sound(page: Page, where: str) -> None:
-    broken = page.evaluate(
-        "Array.from(document.images).filter(img => !img.naturalWidth).map(img => img.src)"
-    )
-    assert not broken, f"broken images on {where}: {broken}"
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{where} scrolls sideways by {overflow}px"
 
 
 def wait_for_path(page: Page, path: str) -> None:

@@ -26,53 +26,39 @@ import uuid
 import zoneinfo
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
-from playwright.sync_api import (
-    Browser,
-    ConsoleMessage,
-    Locator,
-    Page,
-    Request,
-    Response,
-    expect,
-    sync_playwright,
-)
+from playwright.sync_api import Locator, Page, Response, expect
 
 from masthead.content.demo_data import ARTICLES, PUBLICATION
+from tests.e2e.browser import (
+    ANONYMOUS_LIMIT,
+    LIMIT_HEADING,
+    REGISTERED_LIMIT,
+    TEASER_BLOCKS,
+    TRIAL_DAYS,
+    Tab,
+    assert_last_paragraph_identifies,
+    assert_last_paragraph_shown,
+    assert_teaser_shown,
+    last_paragraph,
+    opened,
+    path_of,
+)
 from tests.support.live_site import LiveSite, free_port
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-DESKTOP = {"width": 1280, "height": 900}
 MAIL_TIMEOUT = 15.0
 
-# --- The paywall's defaults (PaywallSettings) and the demo plans (billing.services.DEMO_PLANS).
-ANONYMOUS_LIMIT = 3
-REGISTERED_LIMIT = 5
-TEASER_BLOCKS = 2
-TRIAL_DAYS = 14
+# --- The demo plans (billing.services.DEMO_PLANS); the paywall's defaults are in browser.py.
 PLAN, PRICE, PER = "Weekly", "$0.50", "a week"
 # allauth's wording or the site's own (templates/account/).
 SIGN_UP = re.compile(r"^(Sign Up|Create account)$")
 VERIFY_HEADING = re.compile(r"verify|confirm|check", re.IGNORECASE)
 VERIFY_WORDING = re.compile(r"sent (an e-?mail|a link)", re.IGNORECASE)
-LIMIT_HEADING = "You've reached your daily free article limit."
 TESTMODE_BANNER = "Test mode — no card is charged."
 PUBLICATION_NAME = PUBLICATION["name"]
 ZONE = zoneinfo.ZoneInfo(PUBLICATION["time_zone"])
@@ -103,18 +89,6 @@ STOPPED_AT = ROUTE[-1]
 FRESH_ARTICLE = next(a for a in METERED if a["slug"] == "valley-symphony-names-ines-valcourt")
 
 
-def path_of(article: dict) -> str:
-    return f"/{article['section']}/{article['slug']}/"
-
-
-def texts(blocks: list[dict]) -> list[str]:
-    return [b["text"] for b in blocks if b.get("text")]
-
-
-def last_paragraph(article: dict) -> str:
-    return [b["text"] for b in article["body"] if b["type"] == "paragraph"][-1]
-
-
 def long_date(moment: datetime) -> str:
     """A date as the site writes it ("F j, Y"), in the publication's time zone."""
     local = moment.astimezone(ZONE)
@@ -130,10 +104,7 @@ def test_route_matches_demo_data():
     for article in articles:
         assert article["access"] == "metered"
         assert len(article["body"]) > TEASER_BLOCKS + 2
-        last = last_paragraph(article)
-        # The last paragraph is unique to its article, so it identifies the whole text.
-        assert sum(last in texts(a["body"]) for a in ARTICLES) == 1
-        assert last not in texts(article["body"][:TEASER_BLOCKS])
+        assert_last_paragraph_identifies(article)
 
 
 # --- A mail server of our own and a site that sends to it --------------------------------
@@ -212,99 +183,10 @@ def site(inbox, tmp_path_factory):
 # --- Browser plumbing -------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser() -> Browser:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is required for the e2e journeys and is missing at {CHROMIUM}")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
-
-
-def _is_favicon_probe(message: ConsoleMessage) -> bool:
-    """Chromium's own /favicon.ico probe, which no page asks for (the site has no icon yet)."""
-    url = urlsplit(message.location.get("url", ""))
-    return url.path == "/favicon.ico" and "status of 404" in message.text
-
-
-class Watch:
-    """Everything that went wrong on a page: console errors, uncaught errors, bad requests."""
-
-    def __init__(self, page: Page, label: str):
-        self.label = label
-        self.problems: list[str] = []
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        page.on("response", self._response)
-        page.on("requestfailed", self._request_failed)
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error" and not _is_favicon_probe(message):
-            self.problems.append(f"console error: {message.text} ({message.location})")
-
-    def _response(self, response: Response) -> None:
-        if response.status >= 400 and urlsplit(response.url).path != "/favicon.ico":
-            self.problems.append(f"HTTP {response.status}: {response.url}")
-
-    def _request_failed(self, request: Request) -> None:
-        self.problems.append(f"request failed ({request.failure}): {request.url}")
-
-    def assert_clean(self, where: str) -> None:
-        problems, self.problems = self.problems, []
-        assert not problems, f"[{self.label}] problems on {where}:\n" + "\n".join(problems)
-
-
-def settle(page: Page) -> None:
-    """Scroll to the bottom and back so lazy images load, then wait for the network."""
-    page.wait_for_load_state("load")
-    page.evaluate(
-        """async () => {
-            const pause = () => new Promise(r => setTimeout(r, 60));
-            const step = Math.max(200, Math.floor(window.innerHeight * 0.8));
-            for (let y = 0; y < document.documentElement.scrollHeight; y += step) {
-                window.scrollTo(0, y);
-                await pause();
-            }
-            window.scrollTo(0, document.documentElement.scrollHeight);
-            await pause();
-            window.scrollTo(0, 0);
-        }"""
-    )
-    page.wait_for_load_state("networkidle")
-    page.wait_for_function("Array.from(document.images).every(img => img.complete)")
-
-
-def assert_layout_sound(page: Page, where: str) -> None:
-    broken = page.evaluate(
-        "Array.from(document.images).filter(img => !img.naturalWidth).map(img => img.src)"
-    )
-    assert not broken, f"broken images on {where}: {broken}"
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{where} scrolls sideways by {overflow}px"
-
-
-class Reader:
+class Reader(Tab):
     """One desktop browser context (one set of cookies) with one watched page."""
 
-    def __init__(self, browser: Browser, base_url: str, label: str):
-        self.base_url = base_url
-        self.label = label
-        self.context = browser.new_context(viewport=DESKTOP)
-        self.context.set_default_timeout(15_000)
-        self.page = self.context.new_page()
-        self.watch = Watch(self.page, label)
-
-    def close(self) -> None:
-        self.context.close()
+    ignore_favicon_response = True
 
     def goto(self, path_or_url: str) -> Response:
         url = path_or_url if "://" in path_or_url else self.base_url + path_or_url
@@ -326,29 +208,11 @@ class Reader:
         here = urlsplit(self.page.url)
         return here.path, parse_qs(here.query)
 
-    def check(self, where: str) -> None:
-        settle(self.page)
-        assert_layout_sound(self.page, f"{where} ({self.label})")
-        self.watch.assert_clean(f"{where} ({self.label})")
-
-    def snap(self, shots: Path, name: str) -> None:
-        self.check(name)
-        self.page.screenshot(path=shots / f"{name}.png", full_page=True)
-        self.watch.assert_clean(f"{name} ({self.label})")
-
 
 @pytest.fixture
 def readers(browser, site):
-    opened: list[Reader] = []
-
-    def new(label: str) -> Reader:
-        reader = Reader(browser, site.url, label)
-        opened.append(reader)
-        return reader
-
-    yield new
-    for reader in opened:
-        reader.close()
+    with opened(Reader, browser, site.url) as new:
+        yield new
 
 
 # --- Assertions about one page ----------------------------------------------------------
@@ -357,10 +221,7 @@ def readers(browser, site):
 def assert_whole(page: Page, article: dict) -> None:
     body = page.locator("article.article .article__body")
     expect(body.locator(".article__gated")).to_have_count(1)
-    last = body.get_by_text(last_paragraph(article), exact=True)
-    expect(last).to_have_count(1)
-    last.scroll_into_view_if_needed()
-    expect(last).to_be_visible()
+    assert_last_paragraph_shown(body, article)
     expect(page.locator(".paywall-prompt")).to_have_count(0)
 
 
@@ -371,10 +232,7 @@ def assert_subscriber_view(page: Page, article: dict) -> None:
 
 
 def assert_teaser(page: Page, article: dict) -> None:
-    body = page.locator("article.article .article__body")
-    for block in article["body"][:TEASER_BLOCKS]:
-        expect(body.get_by_text(block["text"], exact=True)).to_be_visible()
-    expect(page.locator(".article__gated")).to_have_count(0)
+    assert_teaser_shown(page, article)
     assert last_paragraph(article) not in page.content()
 
 
