@@ -7,10 +7,13 @@ crossed a socket and been accepted, as a reader's mail server would see it.
 from __future__ import annotations
 
 import email
+import re
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from email import policy
+from urllib.parse import urlsplit
 
 from aiosmtpd.controller import Controller
 
@@ -21,6 +24,20 @@ class Message:
     recipients: tuple[str, ...]
     subject: str
     body: str
+
+    def link(self, path_prefix: str) -> str:
+        """The path of the first link in the body whose path starts with ``path_prefix``."""
+        for url in re.findall(r"https?://\S+", self.body):
+            path = urlsplit(url).path
+            if path.startswith(path_prefix):
+                return path
+        raise AssertionError(f"no link under {path_prefix} in:\n{self.body}")
+
+    def code(self) -> str:
+        """The one-time code allauth puts on a line of its own."""
+        lines = [line.strip() for line in self.body.splitlines()]
+        intro = next(i for i, line in enumerate(lines) if "code is listed below" in line)
+        return next(line for line in lines[intro + 1 :] if line)
 
 
 class Inbox:
@@ -57,6 +74,16 @@ class Inbox:
     def clear(self) -> None:
         with self._lock:
             self._messages.clear()
+
+    def last_to(self, address: str, timeout: float = 2.0) -> Message:
+        # The backend returns once the server said 250, so this rarely waits.
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.to(address)
+            if found:
+                return found[-1]
+            time.sleep(0.01)
+        raise AssertionError(f"no mail to {address}; got {self.messages}")
 
 
 def free_port() -> int:
