@@ -2,6 +2,7 @@
 
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -19,6 +20,8 @@ def _test_media_root():
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # WhiteNoise warns on every request when STATIC_ROOT does not exist yet.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     overrides = {"MEDIA_ROOT": _media_root, "STORAGES": storages}
     if not settings.REDIS_URL:
         # In-process tests share one process: memory is the faster stand-in for files.
