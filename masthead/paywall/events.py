@@ -46,7 +46,7 @@ def record(kind: str, *, article_id: int | None, reader_class: str = "", outcome
         )
 
 
-def flush() -> int:
+def flush(*, quiet: bool = False) -> int:
     """Write every buffered event now; returns how many were written."""
     from masthead.paywall.models import ReaderEvent
 
@@ -60,7 +60,8 @@ def flush() -> int:
             [ReaderEvent(day=e["occurred_at"].date(), **e) for e in batch], batch_size=500
         )
     except Exception:
-        logger.exception("could not write %d reader events", len(batch))
+        if not quiet:
+            logger.exception("could not write %d reader events", len(batch))
         return 0
     return len(batch)
 
@@ -80,7 +81,7 @@ def _flush_at_exit() -> None:
         with _lock:
             pending = bool(_buffer)
         if pending:
-            flush()
+            flush(quiet=True)
     except Exception:  # noqa: S110 - nothing useful can be done this late
         pass
 
