@@ -11,6 +11,7 @@ from masthead.billing.models import Subscription, SubscriptionStatus
 
 # A failed renewal keeps access this long while Stripe retries the card.
 PAST_DUE_GRACE = timedelta(days=7)
+_REQUEST_ATTRIBUTE = "_masthead_entitlement"
 PAID_STATUSES = (SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE)
 
 
@@ -28,6 +29,18 @@ def _grants_access(subscription: Subscription, now: datetime) -> bool:
     if subscription.status == SubscriptionStatus.PAST_DUE:
         return end is not None and now < end + PAST_DUE_GRACE
     return False
+
+
+def for_request(request) -> Entitlement:
+    """``for_user(request.user)``, asked once per request however many parts of a page ask.
+
+    For reading pages only: a view that changes the subscription asks ``for_user`` again.
+    """
+    found = getattr(request, _REQUEST_ATTRIBUTE, None)
+    if found is None:
+        found = for_user(request.user)
+        setattr(request, _REQUEST_ATTRIBUTE, found)
+    return found
 
 
 def for_user(user, *, now: datetime | None = None) -> Entitlement:

@@ -9,6 +9,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from masthead.billing import entitlements
 from masthead.comments import selectors, services
 from masthead.content import page_cache
 from masthead.content.page_cache import GenerationMemo
@@ -45,7 +46,8 @@ def render_section(request, article_id: int) -> str:
     """Readers without access get the count and the gate, and no comment text at all."""
     user = request.user
     next_query = urlencode({"next": request.path + "#comments"})
-    if not user.is_authenticated or not services.can_read(user):
+    entitlement = entitlements.for_request(request) if user.is_authenticated else None
+    if not user.is_authenticated or not services.can_read(user, entitlement):
         count, logged_in = cached_count(article_id), user.is_authenticated
         return _gate_memo.get_or_set(
             (request.path, count, logged_in),
@@ -74,7 +76,7 @@ def render_section(request, article_id: int) -> str:
                 "threads": page,
                 "count": selectors.visible_count(article_id),
                 "newest_first": newest_first,
-                "can_post": services.can_post(user, article),
+                "can_post": services.can_post(user, article, entitlement),
                 "is_open": services.comments_open(article),
                 "banned": not user.is_staff and hasattr(user, "comment_ban"),
                 "viewer": user,

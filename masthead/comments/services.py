@@ -45,19 +45,24 @@ def site_settings(site=None) -> CommentSettings:
     return CommentSettings.for_site(site)
 
 
-def can_read(user) -> bool:
-    """Subscribers (as billing says) and staff read comments; everyone else sees the gate."""
+def can_read(user, entitlement: entitlements.Entitlement | None = None) -> bool:
+    """Subscribers (as billing says) and staff read comments; everyone else sees the gate.
+
+    Pass the ``entitlement`` the request already has to save asking billing again.
+    """
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.is_staff or entitlements.for_user(user).paid_access
+    if user.is_staff:
+        return True
+    return (entitlement or entitlements.for_user(user)).paid_access
 
 
 def comments_open(article) -> bool:
     return article.comments_open and site_settings(article.get_site()).comments_enabled
 
 
-def can_post(user, article) -> bool:
-    if not can_read(user) or not comments_open(article):
+def can_post(user, article, entitlement: entitlements.Entitlement | None = None) -> bool:
+    if not can_read(user, entitlement) or not comments_open(article):
         return False
     return user.is_staff or not CommentBan.objects.filter(user=user).exists()
 

@@ -169,12 +169,12 @@ def is_verified_crawler(address: str, user_agent: str, resolver=None) -> bool:
 
 
 def identify(request: HttpRequest, *, entitlements) -> ReaderIdentity:
-    """Classify the reader behind a request. ``entitlements`` is billing's ``for_user``."""
+    """Classify the reader behind a request. ``entitlements`` is billing's ``for_request``."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         if user.is_staff:
             return ReaderIdentity(Reader(ReaderClass.STAFF), f"u:{user.pk}")
-        entitlement = entitlements(user)
+        entitlement = entitlements(request)
         reader_class = ReaderClass.SUBSCRIBER if entitlement.paid_access else ReaderClass.REGISTERED
         return ReaderIdentity(Reader(reader_class), f"u:{user.pk}", entitlement)
     agent = request.META.get("HTTP_USER_AGENT", "")

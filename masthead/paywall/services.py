@@ -83,7 +83,7 @@ def is_countable(request: HttpRequest) -> bool:
 
 def decide(request: HttpRequest, article: ArticleRef) -> tuple[Decision, identity.ReaderIdentity]:
     """The decision for this request, with its read recorded when it uses the meter."""
-    who = identity.identify(request, entitlements=entitlements.for_user)
+    who = identity.identify(request, entitlements=entitlements.for_request)
     site = site_paywall(request)
     rules = site.policy
     candidate = policy.Article(article.page_id, article.access)
@@ -335,7 +335,7 @@ def account_links_html(request: HttpRequest) -> str:
     if user is not None and user.is_authenticated:
         name = escape(user.email or user.get_username())
         links = f'<a class="account-links__login" href="/account/">{name}</a>'
-        if not user.is_staff and not entitlements.for_user(user).paid_access:
+        if not user.is_staff and not entitlements.for_request(request).paid_access:
             links += f" {subscribe}"
         return links
     return (

@@ -41,8 +41,8 @@ def account_links(context):
 @register.simple_tag(takes_context=True)
 def ad_slot(context, placement):
     from masthead.ads.slots import render_slot
-    from masthead.billing.entitlements import for_user
+    from masthead.billing.entitlements import for_request
 
-    user = context["request"].user
-    paid = user.is_authenticated and for_user(user).paid_access
+    request = context["request"]
+    paid = request.user.is_authenticated and for_request(request).paid_access
     return render_slot(placement, paid_access=paid)
