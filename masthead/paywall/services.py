@@ -291,10 +291,10 @@ def prompt_html(request: HttpRequest, decision: Decision, who) -> str:
     trial_available = who.user_entitlement.trial_available if who.user_entitlement else True
 
     def render() -> str:
-        from masthead.billing.models import Plan
+        from masthead.billing.selectors import active_plans
 
         adjective, _ = policy.period_word(site_paywall(request).policy.period)
-        plans = list(Plan.objects.filter(active=True))
+        plans = active_plans()
         trial_days = max((p.trial_days for p in plans), default=0) if trial_available else 0
         return render_to_string(
             "paywall/prompt.html",
