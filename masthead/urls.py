@@ -8,7 +8,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from masthead.accounts import views as account_views
 from masthead.billing import views as billing_views
-from masthead.content import feeds, views
+from masthead.content import views
+from masthead.reading import feeds
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -36,10 +37,5 @@ if settings.SERVE_MEDIA:
             rf"^{media_prefix}(?P<path>.*)$", serve_static, {"document_root": settings.MEDIA_ROOT}
         )
     )
-
-if settings.BENCH_FLOOR_VIEW:
-    from masthead.content.bench_views import framework_floor
-
-    urlpatterns.append(path("_bench/floor/", framework_floor))
 
 urlpatterns.append(path("", include(wagtail_urls)))

@@ -3,6 +3,8 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
 from django.core.exceptions import ValidationError
 
+from masthead.content.models import PublicationSettings
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request, **credentials):
@@ -14,8 +16,6 @@ class AccountAdapter(DefaultAccountAdapter):
             raise ImmediateHttpResponse(respond_429(request)) from refusal
 
     def send_mail(self, template_prefix, email, context):
-        from masthead.content.models import PublicationSettings
-
         # allauth names the host in its e-mails; readers know the publication's name.
         context.setdefault("publication", PublicationSettings.objects.first())
         super().send_mail(template_prefix, email, context)

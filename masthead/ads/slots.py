@@ -7,9 +7,10 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from masthead.ads.models import AdSlot, Placement
+from masthead.core import generations
+from masthead.core.memo import Memo
 
 CACHE_KEY = "ads:slots"
-SLOT_MARKER = "<!--mh:ad:{placement}-->"
 
 HOUSE_ADS = (
     {
@@ -34,14 +35,12 @@ HOUSE_ADS = (
 
 
 def forget_cached_slots(**_signal_kwargs) -> None:
-    from masthead.content import page_cache
-
     cache.delete(CACHE_KEY)
-    # Cached pages for readers without a session carry the ads in their bytes.
-    page_cache.bump_generation()
+    # Ads are on every page, and in the bytes of cached listing pages.
+    generations.bump(generations.SITE)
 
 
-_memo = None
+_memo = Memo(max_entries=16)
 
 
 def _load_slots() -> dict[str, str]:
@@ -54,23 +53,12 @@ def _load_slots() -> dict[str, str]:
     return slots
 
 
-def _active_slots(generation: int | None) -> dict[str, str]:
-    """Ad changes bump the content generation, so a per-process memo by generation holds."""
-    global _memo
-    if generation is None:
-        return _load_slots()
-    if _memo is None:
-        from masthead.content.page_cache import GenerationMemo
-
-        _memo = GenerationMemo(max_entries=16)
-    return _memo.get_or_set(("ads", generation), _load_slots)
-
-
-def render_slot(placement: str, *, paid_access: bool, generation: int | None = None) -> str:
+def render_slot(placement: str, *, paid_access: bool, request=None) -> str:
     """The slot's HTML, or nothing at all (no markup, no script) for paying readers."""
     if paid_access:
         return ""
-    html = _active_slots(generation).get(placement)
+    slots = _memo.get_or_set(("ads", generations.current(request, generations.SITE)), _load_slots)
+    html = slots.get(placement)
     if not html:
         return ""
     return format_html(
@@ -79,15 +67,6 @@ def render_slot(placement: str, *, paid_access: bool, generation: int | None = N
         placement,
         mark_safe(html),  # noqa: S308 - editors' ad tags are trusted by design
     )
-
-
-def fill_markers(html: str, *, paid_access: bool, generation: int | None = None) -> str:
-    for placement in Placement.values:
-        marker = SLOT_MARKER.format(placement=placement)
-        if marker in html:
-            filled = render_slot(placement, paid_access=paid_access, generation=generation)
-            html = html.replace(marker, filled)
-    return html
 
 
 def house_ads_ensure() -> None:

@@ -8,6 +8,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django_tasks import task
 
+from masthead.billing.models import Subscription
+from masthead.content.models import PublicationSettings
+
 SUBJECTS = {
     "welcome": "Welcome to {publication}",
     "trial_ending": "Your free trial of {publication} ends in 3 days",
@@ -29,9 +32,6 @@ def send_after_commit(kind: str, subscription) -> None:
 
 @task()
 def send_billing_email(kind: str, subscription_id: int) -> None:
-    from masthead.billing.models import Subscription
-    from masthead.content.models import PublicationSettings
-
     sub = Subscription.objects.select_related("user", "plan").get(pk=subscription_id)
     if not sub.user.email:
         return

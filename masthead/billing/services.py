@@ -29,6 +29,7 @@ from masthead.billing.models import (
     WebhookEvent,
 )
 from masthead.billing.providers import ProviderEvent, SubscriptionState
+from masthead.insights import events
 
 logger = logging.getLogger(__name__)
 
@@ -177,8 +178,6 @@ def subscription_sync(*, state: SubscriptionState, seen_at: datetime) -> Subscri
 
 
 def _announce_changes(sub: Subscription, *, was_status, was_cancelling, is_new) -> None:
-    from masthead.paywall import events
-
     paid = {SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE}
     if is_new and sub.status in paid:
         emails.send_after_commit("welcome", sub)

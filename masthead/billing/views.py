@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from masthead.billing import entitlements, providers, selectors, services
 from masthead.billing.models import Plan
 from masthead.billing.providers.testmode import TestModeProvider
+from masthead.insights import events
 
 TESTMODE_ACTIONS = {
     "trial_will_end": "Send the 'trial ends in 3 days' reminder",
@@ -74,8 +75,6 @@ def checkout(request):
     except services.CheckoutRefused as refusal:
         messages.info(request, str(refusal))
         return redirect("account")
-    from masthead.paywall import events
-
     events.record("checkout_started", article_id=None)
     return redirect(url)
 

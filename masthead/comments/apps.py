@@ -7,8 +7,16 @@ class CommentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from masthead.comments.admin_forms import ModerateCommentForm
-        from masthead.comments.models import Comment
+        from django.db.models.signals import post_delete, post_save
 
-        # Moderators act through a form with an action and a reason, not by editing fields.
-        Comment.base_form_class = ModerateCommentForm
+        from masthead.comments.models import CommentBan, CommentSettings
+        from masthead.core import generations
+
+        # Both are remembered per process by generation (see comments.section).
+        remembered = (
+            (CommentBan, generations.comments_changed),
+            (CommentSettings, generations.settings_changed),
+        )
+        for model, bump in remembered:
+            post_save.connect(bump, sender=model, dispatch_uid=f"bump-{model.__name__}")
+            post_delete.connect(bump, sender=model, dispatch_uid=f"bump-del-{model.__name__}")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from masthead.billing.models import Plan, Provider, Subscription, SubscriptionStatus
+from masthead.comments import counts
 from masthead.comments.models import Comment
 from masthead.comments.rendering import render_markdown
 from masthead.content import demo_data
@@ -59,4 +60,5 @@ def demo_comments_ensure() -> int:
                 body_html=render_markdown(reply["text"]),
             )
             created += 1
+    counts.recount_all()
     return created

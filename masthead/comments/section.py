@@ -1,54 +1,34 @@
-"""The comments section of an article page, rendered per reader into the cached page."""
+"""The comments section of an article page: a slot filler, rendered per reader."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from masthead.billing import entitlements
-from masthead.comments import selectors, services
-from masthead.content import page_cache
-from masthead.content.page_cache import GenerationMemo
+from masthead.comments import counts, selectors, services
+from masthead.comments.models import CommentBan
+from masthead.content.models import PublicationSettings
+from masthead.core import generations
+from masthead.core.memo import Memo
 
-COMMENTS_SLOT = "<!--mh:comments-->"
-COUNT_CACHE_SECONDS = 300
 # The gate is the same bytes for every reader of an article with the same count.
-_gate_memo = GenerationMemo(max_entries=5000)
+_gate_memo = Memo(max_entries=5000)
+# Settings and bans change rarely and bump a generation when they do.
+_site_memo = Memo(max_entries=64)
+_ban_memo = Memo(max_entries=20000)
 
 
-def count_key(article_id: int) -> str:
-    return f"comments:count:{article_id}"
-
-
-def forget_count(article_id: int) -> None:
-    """A comment appeared or went: its count is on cached pages and cards too.
-
-    Bumping the content generation re-renders cached pages lazily; comments
-    come at most every few seconds per reader, so that stays cheap.
-    """
-    cache.delete(count_key(article_id))
-    page_cache.bump_generation()
-
-
-def cached_count(article_id: int) -> int:
-    count = cache.get(count_key(article_id))
-    if count is None:
-        count = selectors.visible_count(article_id)
-        cache.set(count_key(article_id), count, COUNT_CACHE_SECONDS)
-    return count
-
-
-def render_section(request, article_id: int) -> str:
+def render_section(request, *, article_id: int, comments_open: bool) -> str:
     """Readers without access get the count and the gate, and no comment text at all."""
     user = request.user
     next_query = urlencode({"next": request.path + "#comments"})
     entitlement = entitlements.for_request(request) if user.is_authenticated else None
     if not user.is_authenticated or not services.can_read(user, entitlement):
-        count, logged_in = cached_count(article_id), user.is_authenticated
+        count, logged_in = counts.cached_count(request, article_id), user.is_authenticated
         return _gate_memo.get_or_set(
             (request.path, count, logged_in),
             lambda: render_to_string(
@@ -56,9 +36,19 @@ def render_section(request, article_id: int) -> str:
                 {"count": count, "next_query": next_query, "logged_in": logged_in},
             ),
         )
-    from masthead.content.models import ArticlePage, PublicationSettings
-
-    article = ArticlePage.objects.get(pk=article_id)
+    site_gen = generations.current(request, generations.SITE)
+    comments_enabled, zone = _site_memo.get_or_set(
+        (site_gen, request.get_host()),
+        lambda: (
+            services.site_settings().comments_enabled,
+            PublicationSettings.for_request(request).zone,
+        ),
+    )
+    banned = not user.is_staff and _ban_memo.get_or_set(
+        (user.pk, generations.current(request, generations.COMMENTS)),
+        lambda: CommentBan.objects.filter(user=user).exists(),
+    )
+    is_open = comments_open and comments_enabled
     newest_first = request.GET.get("comments") == "newest"
     page = selectors.threads(
         article_id=article_id,
@@ -68,17 +58,17 @@ def render_section(request, article_id: int) -> str:
     )
     # The section is rendered apart from base.html and its {% timezone %} block:
     # show comment times in the publication's zone, as the article's own dates are.
-    with timezone.override(PublicationSettings.for_request(request).zone):
+    with timezone.override(zone):
         return render_to_string(
             "comments/section.html",
             {
-                "article": article,
+                "article_id": article_id,
                 "threads": page,
-                "count": selectors.visible_count(article_id),
+                "count": counts.cached_count(request, article_id),
                 "newest_first": newest_first,
-                "can_post": services.can_post(user, article, entitlement),
-                "is_open": services.comments_open(article),
-                "banned": not user.is_staff and hasattr(user, "comment_ban"),
+                "can_post": is_open and not banned,
+                "is_open": is_open,
+                "banned": banned,
                 "viewer": user,
                 "csrf_token": get_token(request),
                 "edit_window": services.EDIT_WINDOW,

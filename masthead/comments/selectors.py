@@ -1,5 +1,5 @@
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Prefetch, Q, Window
 
 from masthead.comments.models import Comment, CommentStatus
 
@@ -12,20 +12,16 @@ def visible_count(article_id: int) -> int:
     ).count()
 
 
-def count_subquery():
-    """Annotate article querysets with their visible comment count in one query."""
-    return Subquery(
-        Comment.objects.filter(
-            article=OuterRef("pk"), status=CommentStatus.VISIBLE, deleted_at__isnull=True
-        )
-        .values("article")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
+def articles_with_comments() -> list[int]:
+    return list(Comment.objects.values_list("article_id", flat=True).distinct())
 
 
 def threads(*, article_id: int, viewer, newest_first: bool, page_number) -> Page:
-    """One page of top-level comments, each with its replies, in a fixed number of queries."""
+    """One page of top-level comments, each with its replies, in two queries.
+
+    The number of threads comes with the page's rows (a window count), so the
+    paginator needs no COUNT query of its own.
+    """
     shown = Q(status=CommentStatus.VISIBLE)
     if viewer.is_authenticated:
         shown |= Q(status=CommentStatus.HELD, author=viewer)
@@ -38,4 +34,15 @@ def threads(*, article_id: int, viewer, newest_first: bool, page_number) -> Page
         .prefetch_related(Prefetch("replies", queryset=replies, to_attr="shown_replies"))
         .order_by(*order)
     )
-    return Paginator(top, THREADS_PER_PAGE).get_page(page_number)
+    try:
+        number = max(1, int(page_number))
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * THREADS_PER_PAGE
+    rows = list(top.annotate(total=Window(Count("pk")))[start : start + THREADS_PER_PAGE])
+    paginator = Paginator(top, THREADS_PER_PAGE)
+    if not rows and number > 1:
+        # Past the last page (a stale link): the last page, as Paginator.get_page does.
+        return paginator.get_page(page_number)
+    paginator.__dict__["count"] = rows[0].total if rows else 0
+    return Page(rows, number, paginator)

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from masthead.billing import entitlements
+from masthead.comments import counts
 from masthead.comments.models import (
     Comment,
     CommentBan,
@@ -217,9 +218,7 @@ def comment_moderate(*, moderator, comment_id: int, action: str, reason: str) ->
 
 
 def _forget_count(article_id: int) -> None:
-    from masthead.comments.section import forget_count
-
-    forget_count(article_id)
+    counts.forget_count(article_id)
 
 
 def reply_notifications_enabled(user) -> bool:

@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from masthead.comments import section, services
+from masthead.comments import counts, services
 from masthead.comments.models import Comment
 from masthead.content.models import ArticlePage
 
@@ -70,7 +70,7 @@ def comment_post(request, article_id: int):
     except PermissionDenied as denied:
         message = str(denied) or "Comments are for subscribers."
         return _problem(request, article, 403, message, body, **retry)
-    section.forget_count(article.pk)
+    counts.forget_count(article.pk)
     if _wants_json(request):
         return JsonResponse(
             {"id": comment.pk, "status": comment.status, "html": comment.body_html}, status=201
@@ -118,7 +118,7 @@ def comment_delete(request, comment_id: int):
         raise Http404("No such comment.") from missing
     except PermissionDenied as denied:
         return _problem(request, comment.article, 403, str(denied))
-    section.forget_count(comment.article_id)
+    counts.forget_count(comment.article_id)
     return redirect(f"{comment.article.url}#comments")
 
 

@@ -2,12 +2,13 @@
 
 import django_filters
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, ObjectList
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from masthead.comments.admin_forms import ModerateCommentForm
 from masthead.comments.models import Comment, CommentBan, ModerationAction
 
 
@@ -62,23 +63,27 @@ class CommentViewSet(SnippetViewSet):
     filterset_class = CommentFilterSet
     ordering = ["-report_count", "-created_at"]
     search_fields = ["body_markdown"]
-    panels = [
-        HelpPanel(
-            content="<p>Hide or unhide a comment, approve a held one, delete it (a tombstone "
-            "keeps the thread) or ban its author from commenting. Every action needs a reason, "
-            "kept in the moderation log.</p>"
-        ),
-        # What the moderator is judging, shown but never editable.
-        FieldRowPanel(
-            [
-                FieldPanel("author", read_only=True),
-                FieldPanel("status", read_only=True),
-                FieldPanel("report_count", read_only=True),
-            ]
-        ),
-        FieldPanel("body_markdown", read_only=True, heading="Comment"),
-        FieldRowPanel([FieldPanel("action"), FieldPanel("reason")]),
-    ]
+    # Moderators act through a form with an action and a reason, not by editing fields.
+    edit_handler = ObjectList(
+        [
+            HelpPanel(
+                content="<p>Hide or unhide a comment, approve a held one, delete it (a tombstone "
+                "keeps the thread) or ban its author from commenting. Every action needs a reason, "
+                "kept in the moderation log.</p>"
+            ),
+            # What the moderator is judging, shown but never editable.
+            FieldRowPanel(
+                [
+                    FieldPanel("author", read_only=True),
+                    FieldPanel("status", read_only=True),
+                    FieldPanel("report_count", read_only=True),
+                ]
+            ),
+            FieldPanel("body_markdown", read_only=True, heading="Comment"),
+            FieldRowPanel([FieldPanel("action"), FieldPanel("reason")]),
+        ],
+        base_form_class=ModerateCommentForm,
+    )
 
 
 class BanViewSet(SnippetViewSet):

@@ -8,18 +8,24 @@ class ContentConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import post_delete, post_save
-        from wagtail.models import Page
+        from wagtail.models import Page, PageViewRestriction
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
-        from masthead.content import page_cache
         from masthead.content.models import MastheadImage, PublicationSettings
+        from masthead.content.variants import page_changed
+        from masthead.core import generations
 
-        # Any change that can show on another page (the "More from" block,
-        # the section menu, a credit line) invalidates every cached page.
         for signal in (page_published, page_unpublished, post_page_move):
-            signal.connect(page_cache.bump_generation, dispatch_uid=f"bump-{signal!r}")
-        post_delete.connect(page_cache.bump_generation, sender=Page, dispatch_uid="bump-del")
+            signal.connect(page_changed, dispatch_uid=f"content-changed-{signal!r}")
+        post_delete.connect(page_changed, sender=Page, dispatch_uid="content-page-deleted")
+        # A restriction changes who may be served a page without changing the page.
+        changed = generations.content_changed
+        post_save.connect(changed, sender=PageViewRestriction, dispatch_uid="vr-save")
+        post_delete.connect(changed, sender=PageViewRestriction, dispatch_uid="vr-del")
+        # On every page (the publication's name, its menu, image credits) and in listings.
         for model in (PublicationSettings, MastheadImage):
-            post_save.connect(
-                page_cache.bump_generation, sender=model, dispatch_uid=f"bump-{model.__name__}"
+            name = model.__name__
+            post_save.connect(generations.settings_changed, sender=model, dispatch_uid=f"s-{name}")
+            post_delete.connect(
+                generations.settings_changed, sender=model, dispatch_uid=f"d-{name}"
             )

@@ -6,5 +6,5 @@ def site_chrome(request):
     """The publication's name, time zone and section menu for every page."""
     return {
         "publication": PublicationSettings.for_request(request),
-        "nav_sections": section_links(),
+        "nav_sections": section_links(request),
     }

@@ -20,7 +20,7 @@ from PIL import ImageDraw, ImageFilter, ImageFont
 from taggit.models import Tag
 from wagtail.models import Locale, Page, Site
 
-from masthead.content import demo_data, page_cache
+from masthead.content import demo_data
 from masthead.content.models import (
     AccessLevel,
     ArticlePage,
@@ -32,6 +32,7 @@ from masthead.content.models import (
     PublicationSettings,
     SectionPage,
 )
+from masthead.core import generations
 
 IMAGE_SIZE = (1600, 900)
 PORTRAIT_SIZE = (480, 480)
@@ -349,7 +350,8 @@ def add_synthetic_articles(*, count: int, seed: int = 7, stdout=None) -> int:
         if stdout:
             stdout.write(f"  {created}/{count} synthetic articles")
     # Bulk inserts send no publish signals, so invalidate cached pages here.
-    page_cache.bump_generation()
+    for name in generations.NAMES:
+        generations.bump(name)
     return created
 
 

@@ -1,5 +1,5 @@
 from masthead.content import page_cache
-from masthead.paywall.services import variant_keys
+from masthead.core import generations
 
 
 class CachedPageMiddleware:
@@ -14,11 +14,13 @@ class CachedPageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        gen = None
+        stamp = None
         if page_cache.is_shared_request(request):
-            cached, gen = page_cache.fetch(request, also=variant_keys(request))
+            cached = page_cache.fetch(request)
             if cached is not None:
                 return cached
+            stamp = generations.stamp(request)
         response = self.get_response(request)
-        page_cache.store_if_marked(request, response, gen)
+        if stamp is not None:
+            page_cache.store_if_marked(request, response, stamp)
         return response

@@ -16,10 +16,9 @@ from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from wagtail.models import Page
 from wagtail.search import index
 
+from masthead.content import page_cache
 from masthead.content.blocks import ArticleBodyBlock
-from masthead.paywall.policy import Access
-
-TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+from masthead.core.time_zones import TIME_ZONE_CHOICES
 
 
 class MastheadImage(AbstractImage):
@@ -78,8 +77,6 @@ class SharedCacheMixin:
     """A page whose rendering is the same for every reader without a session."""
 
     def serve(self, request, *args, **kwargs):
-        from masthead.content import page_cache
-
         response = super().serve(request, *args, **kwargs)
         return page_cache.mark_cacheable(request=request, response=response)
 
@@ -218,18 +215,27 @@ class ArticlePage(Page):
         return self.access_level == AccessLevel.FREE
 
     def get_context(self, request, *args, **kwargs):
-        from masthead.content import selectors
+        from masthead.content import selectors, variants
 
         context = super().get_context(request, *args, **kwargs)
         context["authors"] = selectors.article_authors(article=self)
-        context["related"] = selectors.related_articles(article=self)
         context["section"] = self.section
-        return context
+        # Editors' previews see the whole article; readers get a variant the
+        # reading layer picks (``content.variants``), never this default.
+        return context | variants.variant_context(self, variants.WHOLE, teaser_blocks=0)
 
-    def serve(self, request, *args, **kwargs):
-        from masthead.paywall import services
 
-        article = services.ArticleRef(self.pk, Access(self.access_level))
-        return services.serve_article(
-            request, article, services.cached_variants(request), load_page=lambda: self
-        )
+class ArticleStats(models.Model):
+    """Figures about an article kept beside it, not in its revisions.
+
+    A page field would be overwritten with a stale value by the next publish
+    of a revision; this row is written only by the app that counts.
+    """
+
+    article = models.OneToOneField(
+        ArticlePage, on_delete=models.CASCADE, primary_key=True, related_name="stats"
+    )
+    comment_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.article_id}: {self.comment_count} comments"

@@ -1,18 +1,16 @@
-from django.core.cache import cache
+from masthead.content.models import SectionPage
+from masthead.core import generations
+from masthead.core.memo import Memo
 
-from masthead.content import page_cache
+_memo = Memo(max_entries=16)
 
 
-def section_links() -> list[tuple[str, str, str]]:
-    """(title, url, slug) for each live section, cached per content generation."""
-    from masthead.content.models import SectionPage
-
-    key = f"nav-sections:{page_cache.generation()}"
-    links = cache.get(key)
-    if links is None:
-        links = [
+def section_links(request=None) -> list[tuple[str, str, str]]:
+    """(title, url, slug) for each live section; sections change the site generation."""
+    return _memo.get_or_set(
+        ("nav", generations.current(request, generations.SITE)),
+        lambda: [
             (section.title, section.url, section.slug)
             for section in SectionPage.objects.live().order_by("path")
-        ]
-        cache.set(key, links, 3600)
-    return links
+        ],
+    )

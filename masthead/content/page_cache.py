@@ -1,76 +1,28 @@
-"""A read path in front of Wagtail for pages every reader sees alike.
+"""A read path in front of Wagtail for listing pages every reader sees alike.
 
-Rendering an article through Wagtail's router and templates costs about ten
-times what Django itself costs per request, so a rendered article is kept in
-the cache and served straight from there to readers whose page cannot
-differ (no session). Every publish, unpublish, move or delete bumps one
-generation number that each entry records, so one increment invalidates
-all cached pages at once, in every app process sharing the cache.
+Home, section and author pages are rendered once and served from the cache
+to readers whose page cannot differ (no session). Each entry records the
+site, content and comments generations it was rendered under (see
+``masthead.core.generations``); a bump of any of them makes it stale, in
+every app process sharing the cache. Articles do not use this cache: the
+reading layer serves them from their per-revision variants.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-GENERATION_KEY = "content:generation"
+from masthead.core import generations
+
 ENTRY_TIMEOUT = 60 * 60 * 24
 SHARED_MAX_AGE = 60
 KEPT_HEADERS = ("Content-Type", "X-Frame-Options", "Vary", "Cache-Control", "Content-Language")
 CACHEABLE_ATTRIBUTE = "_masthead_cacheable_page"
-# What the early cache lookup found, so later middleware needs no second round trip.
-PREFETCHED_ATTRIBUTE = "_masthead_cache_lookup"
-
-
-def generation() -> int:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        value = int(time.time() * 1000)
-        cache.add(GENERATION_KEY, value, None)
-        value = cache.get(GENERATION_KEY, value)
-    return value
-
-
-def request_generation(request: HttpRequest) -> int:
-    """The generation this request works with: read once, then kept on the request."""
-    found = getattr(request, PREFETCHED_ATTRIBUTE, None)
-    gen = found.get(GENERATION_KEY) if found else None
-    if gen is None:
-        gen = generation()
-        setattr(request, PREFETCHED_ATTRIBUTE, {**(found or {}), GENERATION_KEY: gen})
-    return gen
-
-
-class GenerationMemo:
-    """A per-process memo of values derived from cached content, keyed by generation.
-
-    Saves a cache round trip per request for small things every request
-    needs (settings, prompts); a new generation simply misses.
-    """
-
-    def __init__(self, max_entries: int = 2000):
-        self.max_entries = max_entries
-        self.entries: dict = {}
-
-    def get_or_set(self, key: tuple, make):
-        value = self.entries.get(key)
-        if value is None:
-            if len(self.entries) >= self.max_entries:
-                self.entries.clear()
-            value = self.entries[key] = make()
-        return value
-
-
-def bump_generation(**_signal_kwargs) -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, int(time.time() * 1000), None)
 
 
 def is_shared_request(request: HttpRequest) -> bool:
@@ -90,27 +42,22 @@ def location(request: HttpRequest) -> str:
     return value
 
 
-def _key(request: HttpRequest) -> str:
+def page_key(request: HttpRequest) -> str:
     return f"page:{location(request)}"
 
 
-def fetch(request: HttpRequest, also: list[str] = ()) -> tuple[HttpResponse | None, int | None]:
-    """The cached response, if fresh, and the generation it was checked against.
-
-    Keys in ``also`` are fetched in the same round trip and left on the request.
-    """
-    # One round trip for all: an entry from an older generation is stale.
-    key = _key(request)
-    found = cache.get_many([GENERATION_KEY, key, *also])
-    setattr(request, PREFETCHED_ATTRIBUTE, found)
-    current, entry = found.get(GENERATION_KEY), found.get(key)
-    if entry is None or current != entry[0]:
-        return None, current
+def fetch(request: HttpRequest) -> HttpResponse | None:
+    """The cached response if fresh; one round trip fetches it with the generations."""
+    key = page_key(request)
+    found = generations.lookup(request, key)
+    entry = found.get(key)
+    if entry is None or entry[0] != generations.stamp(request):
+        return None
     _, content, headers = entry
     response = HttpResponse(content)
     for name, value in headers:
         response[name] = value
-    return response, current
+    return response
 
 
 def mark_cacheable(*, request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -122,10 +69,10 @@ def mark_cacheable(*, request: HttpRequest, response: HttpResponse) -> HttpRespo
     return response
 
 
-def store_if_marked(request: HttpRequest, response: HttpResponse, gen: int | None) -> None:
-    """Keep a marked response under the generation read before it was rendered.
+def store_if_marked(request: HttpRequest, response: HttpResponse, stamp: tuple | None) -> None:
+    """Keep a marked response under the generations read before it was rendered.
 
-    Using the earlier generation means a publish during rendering leaves the
+    Using the earlier generations means a publish during rendering leaves the
     entry already stale rather than fresh with old content.
     """
     if not getattr(response, CACHEABLE_ATTRIBUTE, False) or response.streaming:
@@ -135,9 +82,7 @@ def store_if_marked(request: HttpRequest, response: HttpResponse, gen: int | Non
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
     headers = [(name, response[name]) for name in KEPT_HEADERS if name in response]
-    if gen is None:
-        gen = generation()
-    cache.set(_key(request), (gen, response.content, headers), ENTRY_TIMEOUT)
+    cache.set(page_key(request), (stamp, response.content, headers), ENTRY_TIMEOUT)
 
 
 def set_cache_headers(response: HttpResponse, *, shared: bool) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from taggit.models import Tag
 
 from masthead.content.models import ArticlePage, AuthorPage, MastheadImage, SectionPage
@@ -16,20 +17,15 @@ RELATED_ARTICLES = 4
 PAGE_SIZE = 12
 
 
-def published_articles() -> QuerySet[ArticlePage]:
+def published_articles(*, with_counts: bool = True) -> QuerySet[ArticlePage]:
     """Live, public articles, newest first, with what an article card shows."""
-    from masthead.comments.selectors import count_subquery
-
-    return (
-        ArticlePage.objects.live()
-        .public()
-        .annotate(comment_count=count_subquery())
-        .prefetch_related(
-            Prefetch("lead_image", queryset=MastheadImage.objects.prefetch_renditions()),
-            "authors",
-        )
-        .order_by("-first_published_at", "-pk")
-    )
+    articles = ArticlePage.objects.live().public()
+    if with_counts:
+        articles = articles.annotate(comment_count=Coalesce(F("stats__comment_count"), 0))
+    return articles.prefetch_related(
+        Prefetch("lead_image", queryset=MastheadImage.objects.prefetch_renditions()),
+        "authors",
+    ).order_by("-first_published_at", "-pk")
 
 
 def live_sections() -> list[SectionPage]:
@@ -111,7 +107,9 @@ def article_authors(*, article: ArticlePage) -> list[AuthorPage]:
     )
 
 
-def related_articles(*, article: ArticlePage, limit: int = RELATED_ARTICLES) -> list[ArticlePage]:
+def related_articles(
+    *, article: ArticlePage, limit: int = RELATED_ARTICLES, with_counts: bool = True
+) -> list[ArticlePage]:
     """Newest articles from the same section or sharing a tag, never the article itself."""
     tag_ids = list(article.tagged_items.values_list("tag_id", flat=True))
     parent_path = article.path[: -ArticlePage.steplen]
@@ -137,5 +135,6 @@ def related_articles(*, article: ArticlePage, limit: int = RELATED_ARTICLES) -> 
             .values_list("pk", flat=True)[: limit - len(ids)]
         )
         ids += list(newest)
-    by_id = {a.pk: a for a in published_articles().filter(pk__in=ids)}
+    cards = published_articles(with_counts=with_counts).filter(pk__in=ids)
+    by_id = {a.pk: a for a in cards}
     return attach_sections(by_id[pk] for pk in ids if pk in by_id)

@@ -187,16 +187,3 @@ def identify(request: HttpRequest, *, entitlements) -> ReaderIdentity:
             Reader(ReaderClass.ANONYMOUS, identified=False, identify_attempted=attempted), None
         )
     return ReaderIdentity(Reader(ReaderClass.ANONYMOUS), f"a:{reader_id}")
-
-
-def merge_meter_at_login(sender, request, user, **kwargs):
-    """Carry this period's anonymous reads into the account: no reset, no double count."""
-    from masthead.paywall import services
-
-    reader_id = anonymous_id(request)
-    if reader_id is None:
-        return
-    try:
-        services.meter_merge(request=request, source=f"a:{reader_id}", target=f"u:{user.pk}")
-    except Exception:  # a meter outage must not stop anyone logging in
-        logger.exception("meter merge failed at login")

@@ -12,11 +12,13 @@ import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
+import redis
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from masthead.paywall.models import MeterBucket, MeterRead
 from masthead.paywall.policy import MeterState
 
 
@@ -62,16 +64,12 @@ class DatabaseMeterStore(MeterStore):
     """Meter rows in the site's database; the bucket row lock serialises a reader."""
 
     def peek(self, key: MeterKey, article_id: int) -> MeterState:
-        from masthead.paywall.models import MeterBucket, MeterRead
-
         rows = {
             name: (count, read)
             for name, count, read in MeterBucket.objects.filter(
                 key__in=[k for k in (key.reader, key.address) if k], period=key.period
             )
-            .annotate(
-                read=Exists(MeterRead.objects.filter(bucket=OuterRef("pk"), article_id=article_id))
-            )
+            .annotate(read=_read_exists(article_id))
             .values_list("key", "count", "read")
         }
         count, already = rows.get(key.reader, (0, False))
@@ -79,23 +77,31 @@ class DatabaseMeterStore(MeterStore):
         return MeterState(read_count=count, already_read=already, address_count=address_count)
 
     @staticmethod
-    def _locked_bucket(key: str, period: str, ttl: int):
-        from masthead.paywall.models import MeterBucket
+    def _locked_bucket(key: str, period: str, ttl: int, article_id: int | None = None):
+        """The bucket row, locked, with ``already_read`` for ``article_id``.
 
-        expires_at = timezone.now() + timedelta(seconds=ttl)
-        MeterBucket.objects.bulk_create(
-            [MeterBucket(key=key, period=period, expires_at=expires_at)], ignore_conflicts=True
-        )
-        return MeterBucket.objects.select_for_update().get(key=key, period=period)
+        One query when the bucket exists (the common case); the insert is
+        only tried for a reader's first read of the period.
+        """
+        rows = MeterBucket.objects.select_for_update().filter(key=key, period=period)
+        if article_id is not None:
+            rows = rows.annotate(already_read=_read_exists(article_id))
+        bucket = rows.first()
+        if bucket is None:
+            expires_at = timezone.now() + timedelta(seconds=ttl)
+            MeterBucket.objects.bulk_create(
+                [MeterBucket(key=key, period=period, expires_at=expires_at)],
+                ignore_conflicts=True,
+            )
+            bucket = rows.get()
+        return bucket
 
     def record(
         self, key: MeterKey, article_id: int, *, limit: int, address_cap: int, ttl: int
     ) -> RecordResult:
-        from masthead.paywall.models import MeterRead
-
         with transaction.atomic():
-            bucket = self._locked_bucket(key.reader, key.period, ttl)
-            if MeterRead.objects.filter(bucket=bucket, article_id=article_id).exists():
+            bucket = self._locked_bucket(key.reader, key.period, ttl, article_id)
+            if bucket.already_read:
                 return RecordResult(True, MeterState(bucket.count, already_read=True))
             if bucket.count >= limit:
                 return RecordResult(False, MeterState(bucket.count))
@@ -106,17 +112,14 @@ class DatabaseMeterStore(MeterStore):
                     return RecordResult(
                         False, MeterState(bucket.count, address_count=address.count)
                     )
-                address.count += 1
-                address.save(update_fields=["count"])
-                address_count = address.count
+                MeterBucket.objects.filter(pk=address.pk).update(count=F("count") + 1)
+                address_count = address.count + 1
             MeterRead.objects.create(bucket=bucket, article_id=article_id)
-            bucket.count += 1
-            bucket.save(update_fields=["count"])
-            return RecordResult(True, MeterState(bucket.count, address_count=address_count))
+            MeterBucket.objects.filter(pk=bucket.pk).update(count=F("count") + 1)
+            state = MeterState(bucket.count + 1, address_count=address_count, just_recorded=True)
+            return RecordResult(True, state)
 
     def merge(self, *, source: str, target: str, period: str, ttl: int) -> None:
-        from masthead.paywall.models import MeterRead
-
         with transaction.atomic():
             into = self._locked_bucket(target, period, ttl)
             have = set(into.reads.values_list("article_id", flat=True))
@@ -130,6 +133,10 @@ class DatabaseMeterStore(MeterStore):
             MeterRead.objects.bulk_create(copied)
             into.count += len(copied)
             into.save(update_fields=["count"])
+
+
+def _read_exists(article_id: int) -> Exists:
+    return Exists(MeterRead.objects.filter(bucket=OuterRef("pk"), article_id=article_id))
 
 
 # KEYS: reader set, address counter (or ""); ARGV: article, limit, ttl, address cap.
@@ -168,8 +175,6 @@ class RedisMeterStore(MeterStore):
     """A Redis set per reader and period; a Lua script makes check-and-record atomic."""
 
     def __init__(self, url: str):
-        import redis
-
         self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self._record = self.client.register_script(_RECORD_SCRIPT)
         self._merge = self.client.register_script(_MERGE_SCRIPT)
@@ -179,8 +184,6 @@ class RedisMeterStore(MeterStore):
         return f"meter:{period}:{name}"
 
     def _call(self, fn, *args, **kwargs):
-        import redis
-
         try:
             return fn(*args, **kwargs)
         except redis.RedisError as exc:
@@ -207,7 +210,13 @@ class RedisMeterStore(MeterStore):
         recorded, count, already, address = self._call(
             self._record, keys=keys, args=[article_id, limit, ttl, address_cap]
         )
-        return RecordResult(bool(recorded), MeterState(int(count), bool(already), int(address)))
+        state = MeterState(
+            int(count),
+            already_read=bool(already),
+            address_count=int(address),
+            just_recorded=bool(recorded) and not already,
+        )
+        return RecordResult(bool(recorded), state)
 
     def merge(self, *, source: str, target: str, period: str, ttl: int) -> None:
         keys = [self._key(source, period), self._key(target, period)]

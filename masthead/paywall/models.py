@@ -1,4 +1,4 @@
-"""The paywall's settings, the database meter and the decision events."""
+"""The paywall's settings and the database meter."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
-from masthead.content.models import TIME_ZONE_CHOICES
+from masthead.core.time_zones import TIME_ZONE_CHOICES
 from masthead.paywall import policy
 
 
@@ -103,33 +103,3 @@ class MeterRead(models.Model):
 
     def __str__(self):
         return f"{self.bucket_id}: {self.article_id}"
-
-
-class EventKind(models.TextChoices):
-    ARTICLE_VIEW = "article_view"
-    PAYWALL_SHOWN = "paywall_shown"
-    SUBSCRIBE_CLICKED = "subscribe_clicked"
-    CHECKOUT_STARTED = "checkout_started"
-    TRIAL_STARTED = "trial_started"
-    SUBSCRIPTION_ACTIVATED = "subscription_activated"
-    SUBSCRIPTION_CANCELLED = "subscription_cancelled"
-
-
-class ReaderEvent(models.Model):
-    """One thing a reader did, for the publisher's funnel; written in batches."""
-
-    occurred_at = models.DateTimeField()
-    day = models.DateField()
-    kind = models.CharField(max_length=32, choices=EventKind.choices)
-    article_id = models.BigIntegerField(null=True, blank=True)
-    reader_class = models.CharField(max_length=16, blank=True)
-    outcome = models.CharField(max_length=16, blank=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["day", "article_id"], name="event_day_article"),
-            models.Index(fields=["day", "kind"], name="event_day_kind"),
-        ]
-
-    def __str__(self):
-        return f"{self.day} {self.kind} {self.article_id} {self.outcome}"

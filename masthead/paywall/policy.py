@@ -2,14 +2,14 @@
 
 Pure Python on purpose: no Django, no I/O, no clock. The caller gathers the
 facts (who is reading, what the article is, what the meter holds, which
-policy is in force) and renders whatever ``decide`` returns. See
-``../shared/PAYWALL.md`` ("The rules") for the order these follow.
+policy is in force, how the page was asked for) and renders whatever
+``decide`` returns. ``docs/paywall.md`` states the rules these follow.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -40,6 +40,9 @@ class Outcome(StrEnum):
     TEASER = "teaser"
     # No reader cookie yet: send the client round once to get one.
     IDENTIFY = "identify"
+    # A speculative load (prefetch, prerender) of gated text: answered with a
+    # retryable refusal, so the browser asks again when the reader navigates.
+    DEFER = "defer"
 
 
 class Prompt(StrEnum):
@@ -65,6 +68,16 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class View:
+    """How the page was asked for."""
+
+    # A real page view: GET, not a prefetch or prerender. Only these count.
+    countable: bool = True
+    # Prefetch or prerender by GET: the reader has not asked to read yet.
+    speculative: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class MeterState:
     """What the meter holds for this reader in the current period."""
 
@@ -72,6 +85,10 @@ class MeterState:
     already_read: bool = False
     # Whole metered articles served to anonymous readers from this address.
     address_count: int = 0
+    # The store could not be reached: nothing is known, so nothing metered is served.
+    available: bool = True
+    # The atomic check-and-record just added this article (the count includes it).
+    just_recorded: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,16 +120,40 @@ class Decision:
     crawler_markup: bool = False
     # An anonymous reader would get this many more articles by registering.
     register_offer: int = 0
+    # A page view for the publisher's funnel (HEAD and speculative loads are not).
+    counts_as_view: bool = True
 
     @property
     def whole(self) -> bool:
         return self.outcome is Outcome.WHOLE
 
 
-def decide(reader: Reader, article: Article, meter: MeterState, policy: Policy) -> Decision:
+def needs_meter(reader: Reader, article: Article) -> bool:
+    """Whether ``decide`` needs this reader's meter for this article."""
+    return (
+        article.access is Access.METERED
+        and reader.identified
+        and reader.reader_class in (ReaderClass.ANONYMOUS, ReaderClass.REGISTERED)
+    )
+
+
+def decide(
+    reader: Reader, article: Article, meter: MeterState, policy: Policy, view: View = View()
+) -> Decision:
     """Apply the rules in order; the first that matches decides."""
+    decision = _decide(reader, article, meter, policy, view)
+    if not view.countable:
+        decision = replace(decision, counts_as_view=False)
+    return decision
+
+
+def _decide(
+    reader: Reader, article: Article, meter: MeterState, policy: Policy, view: View
+) -> Decision:
     if article.access is Access.FREE:
         return Decision(Outcome.WHOLE, "free article")
+    if view.speculative:
+        return Decision(Outcome.DEFER, "speculative load of a gated article")
     if reader.reader_class in (ReaderClass.STAFF, ReaderClass.SUBSCRIBER):
         return Decision(Outcome.WHOLE, f"{reader.reader_class} reads everything")
     if article.access is Access.SUBSCRIBERS:
@@ -125,8 +166,17 @@ def decide(reader: Reader, article: Article, meter: MeterState, policy: Policy) 
         if reader.identify_attempted:
             return _limit_reached(reader, policy, "client keeps no reader cookie")
         return Decision(Outcome.IDENTIFY, "no reader cookie yet")
+    if not meter.available:
+        return Decision(Outcome.TEASER, "meter unavailable", Prompt.SUBSCRIBE)
 
     limit = policy.limit_for(reader.reader_class)
+    if meter.just_recorded:
+        return Decision(
+            Outcome.WHOLE,
+            "within the meter",
+            record=True,
+            remaining=max(0, limit - meter.read_count),
+        )
     if meter.already_read:
         return Decision(
             Outcome.WHOLE, "re-read in this period", remaining=max(0, limit - meter.read_count)
@@ -139,6 +189,9 @@ def decide(reader: Reader, article: Article, meter: MeterState, policy: Policy) 
         and meter.address_count >= policy.address_cap
     ):
         return _limit_reached(reader, policy, "per-address cap reached")
+    if not view.countable:
+        # Serving it whole would be a read the meter never saw.
+        return Decision(Outcome.TEASER, "not a countable view", Prompt.SUBSCRIBE)
     return Decision(
         Outcome.WHOLE, "within the meter", record=True, remaining=limit - meter.read_count - 1
     )

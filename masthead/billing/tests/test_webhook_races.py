@@ -39,7 +39,7 @@ from masthead.billing.models import (
     WebhookEvent,
 )
 from masthead.billing.tests.helpers import PRICES, encode, event, new_reader, signed_post
-from masthead.paywall.models import ReaderEvent
+from masthead.insights.models import ReaderEvent
 
 DELIVERIES = 4
 CONFIGURED_DATABASE = settings.DATABASES["default"]["NAME"]  # read before any test database

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from masthead.billing.models import Plan, Subscription, SubscriptionStatus
-from masthead.comments import services
+from masthead.comments import counts, services
 from masthead.comments.models import (
     Comment,
     CommentBan,
@@ -575,6 +575,8 @@ def _add_comments(article, authors, *, threads: int, replies: int) -> list[Comme
             )
         )
     Comment.objects.bulk_create(answers)
+    # A bulk insert bypasses comment_create; keep the count beside the article true.
+    counts.forget_count(article.pk)
     return tops
 
 

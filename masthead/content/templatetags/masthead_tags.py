@@ -1,5 +1,4 @@
 from django import template
-from django.utils.safestring import mark_safe
 
 from masthead.content import jsonld
 
@@ -29,20 +28,3 @@ def author_names(authors) -> str:
 def absolute_url(context, path):
     """An absolute URL on the host the reader asked for (validated by ALLOWED_HOSTS)."""
     return context["request"].build_absolute_uri(path)
-
-
-@register.simple_tag(takes_context=True)
-def account_links(context):
-    from masthead.paywall.services import account_links_html
-
-    return mark_safe(account_links_html(context["request"]))  # noqa: S308 - escapes its parts
-
-
-@register.simple_tag(takes_context=True)
-def ad_slot(context, placement):
-    from masthead.ads.slots import render_slot
-    from masthead.billing.entitlements import for_request
-
-    request = context["request"]
-    paid = request.user.is_authenticated and for_request(request).paid_access
-    return render_slot(placement, paid_access=paid)

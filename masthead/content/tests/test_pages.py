@@ -189,7 +189,7 @@ def _queries_per_page(client, urls) -> list[int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from masthead.paywall import events
+    from masthead.insights import events
 
     for url in urls:
         client.get(url, follow=True)  # creates image renditions once

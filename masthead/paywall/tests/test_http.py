@@ -11,8 +11,9 @@ from django.utils import timezone
 from masthead.billing.models import Plan, Subscription, SubscriptionStatus
 from masthead.content.models import ArticlePage
 from masthead.content.tests.helpers import demo_article, jsonld_blocks
+from masthead.insights.models import ReaderEvent
 from masthead.paywall import identity, meter
-from masthead.paywall.models import PaywallSettings, ReaderEvent
+from masthead.paywall.models import PaywallSettings
 from masthead.paywall.tests.conftest import (
     MARKER_CLASS,
     body,
@@ -422,8 +423,9 @@ def test_a_failed_meter_store_fails_closed_for_metered_and_open_for_free(reader,
     def broken(*args, **kwargs):
         raise meter.MeterUnavailable("connection refused")
 
-    monkeypatch.setattr(meter.DatabaseMeterStore, "peek", broken)
-    monkeypatch.setattr(meter.RedisMeterStore, "peek", broken)
+    for store in (meter.DatabaseMeterStore, meter.RedisMeterStore):
+        for call in ("peek", "record"):
+            monkeypatch.setattr(store, call, broken)
     article = metered_articles()[0]
     response = reader.get(article.url, follow=True)
     assert response.status_code == 200
@@ -433,7 +435,7 @@ def test_a_failed_meter_store_fails_closed_for_metered_and_open_for_free(reader,
 
 
 def test_every_decision_is_recorded_as_an_event_queryable_by_day_and_article(reader):
-    from masthead.paywall import events
+    from masthead.insights import events
 
     events.flush()  # whatever earlier tests left in this process's buffer
     ReaderEvent.objects.all().delete()

@@ -13,7 +13,7 @@ from django.utils.html import escape
 from masthead.content import selectors
 from masthead.content.models import PublicationSettings, SectionPage
 from masthead.content.rendering import body_html
-from masthead.paywall.services import site_paywall
+from masthead.paywall.gate import site_paywall
 
 FEED_SIZE = 30
 

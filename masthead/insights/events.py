@@ -15,7 +15,7 @@ import time
 
 from django.utils import timezone
 
-from masthead.paywall.models import EventKind
+from masthead.insights.models import EventKind, ReaderEvent
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +48,6 @@ def record(kind: str, *, article_id: int | None, reader_class: str = "", outcome
 
 def flush(*, quiet: bool = False) -> int:
     """Write every buffered event now; returns how many were written."""
-    from masthead.paywall.models import ReaderEvent
-
     with _lock:
         batch = list(_buffer)
         _buffer.clear()

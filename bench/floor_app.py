@@ -1,0 +1,63 @@
+"""The framework floor for ``make bench``: a bare Django project in one module.
+
+One view answers every path with the bytes of the file named by
+``BENCH_FLOOR_FILE`` (read once, at import), behind only Django's security,
+common and clickjacking middleware. No database, no apps, no templates: what
+is left is the cost of gunicorn plus Django's request/response cycle, the
+divisor of every row the benchmark prints.
+
+Serve it with ``gunicorn --chdir bench floor_app:application``. The shared
+header settings (X-Frame-Options, nosniff, referrer policy, hosts, i18n and
+time zone) are the site's own, so both answer through the same middleware
+code paths.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import django
+from django.conf import settings
+from django.core.wsgi import get_wsgi_application
+from django.http import HttpRequest, HttpResponse
+from django.urls import re_path
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+if not settings.configured:
+    settings.configure(
+        DEBUG=False,
+        # Nothing is signed here; a throwaway key keeps Django's checks quiet.
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS=["127.0.0.1", "localhost", "testserver"],
+        ROOT_URLCONF=__name__,
+        INSTALLED_APPS=[],
+        DATABASES={},
+        MIDDLEWARE=MIDDLEWARE,
+        TEMPLATES=[],
+        LANGUAGE_CODE="en-us",
+        TIME_ZONE="UTC",
+        USE_I18N=True,
+        USE_TZ=True,
+        X_FRAME_OPTIONS="DENY",
+        SECURE_CONTENT_TYPE_NOSNIFF=True,
+        SECURE_REFERRER_POLICY="strict-origin-when-cross-origin",
+    )
+    django.setup()
+
+with open(os.environ["BENCH_FLOOR_FILE"], "rb") as handle:
+    BODY = handle.read()
+
+
+def floor(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(BODY, content_type="text/html; charset=utf-8")
+
+
+urlpatterns = [re_path(r"", floor)]
+
+application = get_wsgi_application()

@@ -1,0 +1,33 @@
+"""The account menu in the site header: a slot filler, and a tag for uncached pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from masthead.billing import entitlements
+from masthead.core.memo import Memo
+
+# The anonymous menu differs only by the page it returns to.
+_anonymous = Memo(max_entries=4000)
+
+
+def account_links_html(request: HttpRequest) -> str:
+    user = getattr(request, "user", None)
+    next_query = urlencode({"next": request.path})
+    if user is None or not user.is_authenticated:
+        return _anonymous.get_or_set(
+            next_query,
+            lambda: render_to_string("accounts/menu.html", {"next_query": next_query}),
+        )
+    offer_subscription = not user.is_staff and not entitlements.for_request(request).paid_access
+    return render_to_string(
+        "accounts/menu.html",
+        {
+            "next_query": next_query,
+            "name": user.email or user.get_username(),
+            "offer_subscription": offer_subscription,
+        },
+    )

@@ -1,0 +1,3 @@
+import zoneinfo
+
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]

@@ -1,0 +1,153 @@
+"""The paywall for one request: who is reading, what the policy decides, one meter call."""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
+
+from masthead.content.models import PublicationSettings
+from masthead.core import generations
+from masthead.core.memo import Memo
+from masthead.paywall import identity, meter, policy
+from masthead.paywall.models import PaywallSettings
+from masthead.paywall.policy import Decision, MeterState, ReaderClass
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SitePaywall:
+    policy: policy.Policy
+    zone_name: str
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.zone_name)
+
+
+_memo = Memo(max_entries=64)
+
+
+def site_paywall(request: HttpRequest) -> SitePaywall:
+    """The paywall settings in force; saving them bumps the site generation."""
+
+    def load() -> SitePaywall:
+        settings_row = PaywallSettings.for_request(request)
+        zone = settings_row.time_zone or PublicationSettings.for_request(request).time_zone
+        return SitePaywall(settings_row.as_policy(), zone)
+
+    gen = generations.current(request, generations.SITE)
+    return _memo.get_or_set(("settings", gen, request.get_host()), load)
+
+
+def view_of(request: HttpRequest) -> policy.View:
+    purpose = request.headers.get("Sec-Purpose", "") + request.headers.get("Purpose", "")
+    speculative = "prefetch" in purpose or "prerender" in purpose
+    return policy.View(
+        countable=request.method == "GET" and not speculative,
+        speculative=request.method == "GET" and speculative,
+    )
+
+
+def decide(
+    request: HttpRequest, article: policy.Article, *, entitlements: Callable
+) -> tuple[Decision, identity.ReaderIdentity]:
+    """The decision for this request, with its read recorded when the policy grants one.
+
+    ``entitlements`` is billing's ``for_request``. A countable view makes one
+    atomic check-and-record call; anything else only peeks at the meter.
+    """
+    who = identity.identify(request, entitlements=entitlements)
+    site = site_paywall(request)
+    rules, view = site.policy, view_of(request)
+    state = MeterState()
+    if policy.needs_meter(who.reader, article) and not view.speculative:
+        state = _meter_state(request, who, article, rules, site.zone, record=view.countable)
+    return policy.decide(who.reader, article, state, rules, view), who
+
+
+def _meter_state(request, who, article, rules, zone, *, record: bool) -> MeterState:
+    now = timezone.now()
+    period = policy.period_key(now, rules.period, zone)
+    address = None
+    if who.reader.reader_class is ReaderClass.ANONYMOUS and rules.address_cap:
+        address = identity.address_key(identity.client_address(request), period)
+    key = meter.MeterKey(who.meter_key, period, address)
+    store = meter.get_store()
+    try:
+        if not record:
+            return store.peek(key, article.id)
+        return store.record(
+            key,
+            article.id,
+            limit=rules.limit_for(who.reader.reader_class),
+            address_cap=rules.address_cap if address else 0,
+            ttl=policy.seconds_left_in_period(now, rules.period, zone) + 3600,
+        ).state
+    except (meter.MeterUnavailable, DatabaseError):
+        logger.exception("meter store failed; serving the teaser")
+        return MeterState(available=False)
+
+
+def identify_redirect(request: HttpRequest) -> HttpResponse:
+    """Send a cookieless client round once, with the cookie and a signed marker."""
+    params = request.GET.copy()
+    params[identity.IDENTIFY_MARKER] = identity.identify_marker()
+    response = HttpResponseRedirect(f"{request.path}?{params.urlencode()}")
+    identity.set_reader_cookie(response, identity.new_reader_id())
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def returned_with_cookie(request: HttpRequest) -> bool:
+    """The marker is in the URL and the reader is now known: time to drop the marker."""
+    user = getattr(request, "user", None)
+    return identity.IDENTIFY_MARKER in request.GET and (
+        (user is not None and user.is_authenticated) or identity.anonymous_id(request) is not None
+    )
+
+
+def clean_url_redirect(request: HttpRequest) -> HttpResponse:
+    """The article's own URL, so the address bar (and a link copied from it) has no marker."""
+    params = request.GET.copy()
+    params.pop(identity.IDENTIFY_MARKER, None)
+    query = params.urlencode()
+    response = HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def deferred_response() -> HttpResponse:
+    # A speculative load must neither use up the meter nor show a prompt the
+    # reader would then see on navigation; the browser fetches again for real.
+    response = HttpResponse("Gated articles are not served to prefetch.", status=503)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def meter_merge(*, request: HttpRequest, source: str, target: str) -> None:
+    site = site_paywall(request)
+    now = timezone.now()
+    meter.get_store().merge(
+        source=source,
+        target=target,
+        period=policy.period_key(now, site.policy.period, site.zone),
+        ttl=policy.seconds_left_in_period(now, site.policy.period, site.zone) + 3600,
+    )
+
+
+def merge_meter_at_login(sender, request, user, **kwargs):
+    """Carry this period's anonymous reads into the account: no reset, no double count."""
+    reader_id = identity.anonymous_id(request)
+    if reader_id is None:
+        return
+    try:
+        meter_merge(request=request, source=f"a:{reader_id}", target=f"u:{user.pk}")
+    except Exception:  # a meter outage must not stop anyone logging in
+        logger.exception("meter merge failed at login")

@@ -1,0 +1,115 @@
+"""The article response: one function, for the fast path and for Wagtail's router alike.
+
+Identify the reader, let the pure policy decide (with one meter call), take
+the cached *whole* or *teaser* variant, fill the per-reader slots in one
+pass, say who may cache the result, and record the view for insights.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+from masthead.billing import entitlements
+from masthead.content import page_cache, variants
+from masthead.content.models import ArticlePage
+from masthead.content.variants import TEASER, WHOLE, ArticleRoute
+from masthead.core import generations, slots
+from masthead.insights import events
+from masthead.paywall import gate, policy
+from masthead.paywall.policy import Access, Outcome, Prompt
+from masthead.reading.slots import FILLERS, Reading
+
+
+def route_key(request: HttpRequest) -> str:
+    return f"route:{page_cache.location(request)}"
+
+
+def remember_route(request: HttpRequest, route: ArticleRoute) -> None:
+    """Let the fast path find this article at this URL until the next content change."""
+    gen = generations.current(request, generations.CONTENT)
+    cache.set(route_key(request), (gen, route), variants.ENTRY_TIMEOUT)
+
+
+def cached_route(request: HttpRequest) -> ArticleRoute | None:
+    """The article at this URL, if Wagtail served it since the last content change.
+
+    One cache round trip, shared with the generations every filler needs.
+    """
+    key = route_key(request)
+    found = generations.lookup(request, key)
+    entry = found.get(key)
+    if entry is None or entry[0] != found[generations.key(generations.CONTENT)]:
+        return None
+    return entry[1]
+
+
+def serve_cached(request: HttpRequest) -> HttpResponse | None:
+    """The article response without Wagtail's router, or None when something is not cached."""
+    route = cached_route(request)
+    if route is None:
+        return None
+    teaser_blocks = gate.site_paywall(request).policy.teaser_blocks
+    needed = (WHOLE,) if route.access == Access.FREE else (WHOLE, TEASER)
+    if any(variants.cached(request, route, v, teaser_blocks) is None for v in needed):
+        return None
+    return respond(request, route)
+
+
+def respond(
+    request: HttpRequest,
+    route: ArticleRoute,
+    *,
+    page: ArticlePage | None = None,
+    shareable: bool = True,
+) -> HttpResponse:
+    """The response to a reader for an article; ``page`` is needed only on a cache miss.
+
+    ``shareable`` is False for pages whose bytes must not be kept (view restrictions).
+    """
+    if gate.returned_with_cookie(request):
+        # Nothing is counted before the marker is gone from the address bar.
+        return gate.clean_url_redirect(request)
+    article = policy.Article(route.page_id, Access(route.access))
+    decision, who = gate.decide(request, article, entitlements=entitlements.for_request)
+    if decision.outcome is Outcome.DEFER:
+        return gate.deferred_response()
+    if decision.outcome is Outcome.IDENTIFY:
+        return gate.identify_redirect(request)
+
+    variant = WHOLE if decision.whole else TEASER
+    teaser_blocks = gate.site_paywall(request).policy.teaser_blocks
+    html = variants.cached(request, route, variant, teaser_blocks)
+    if html is None:
+        if page is None:
+            page = ArticlePage.objects.live().get(pk=route.page_id)
+        html = variants.render(request, page, variant, teaser_blocks=teaser_blocks, store=shareable)
+    html = slots.fill(html, FILLERS, Reading(request, route, decision, who))
+
+    response = HttpResponse(html)
+    response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+    # Alike for every reader without a session only when the article is free.
+    shared = article.access is Access.FREE and page_cache.is_shared_request(request)
+    page_cache.set_cache_headers(response, shared=shared)
+    _record(decision, who, route)
+    return response
+
+
+def _record(decision: policy.Decision, who, route: ArticleRoute) -> None:
+    if not decision.counts_as_view:
+        return
+    reader_class = who.reader.reader_class
+    events.record(
+        events.EventKind.ARTICLE_VIEW,
+        article_id=route.page_id,
+        reader_class=reader_class,
+        outcome=decision.outcome,
+    )
+    if decision.prompt is not Prompt.NONE:
+        events.record(
+            events.EventKind.PAYWALL_SHOWN,
+            article_id=route.page_id,
+            reader_class=reader_class,
+            outcome=decision.prompt,
+        )
