@@ -400,7 +400,10 @@ def profile(rows: list[Row], site_env: dict, floor_env: dict, workdir: Path, coo
             ],
         ),
     }
-    print(f"\nProfiling each row in-process ({PROFILE_REQUESTS} requests) under pyinstrument:")
+    print(
+        f"\nProfiling each row in-process (Django test Client, {PROFILE_REQUESTS} requests timed, "
+        f"then {PROFILE_REQUESTS} under pyinstrument):"
+    )
     for mode, (env, spec_rows) in specs.items():
         spec = workdir / f"profile-{mode}.json"
         spec.write_text(

@@ -46,13 +46,12 @@ def cached_route(request: HttpRequest) -> ArticleRoute | None:
 
 
 def serve_cached(request: HttpRequest) -> HttpResponse | None:
-    """The article response without Wagtail's router, or None when something is not cached."""
+    """The article response without Wagtail's router, or None when the route is not known.
+
+    A variant not cached yet is rendered from the page without routing.
+    """
     route = cached_route(request)
     if route is None:
-        return None
-    teaser_blocks = gate.site_paywall(request).policy.teaser_blocks
-    needed = (WHOLE,) if route.access == Access.FREE else (WHOLE, TEASER)
-    if any(variants.cached(request, route, v, teaser_blocks) is None for v in needed):
         return None
     return respond(request, route)
 

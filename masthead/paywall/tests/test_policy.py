@@ -1,10 +1,11 @@
 """Property tests for the pure paywall policy (no Django, no database).
 
-The rules are in ``/work/shared/PAYWALL.md`` ("The rules", "Identity").
+The rules are in ``docs/paywall.md`` ("The rules", "What counts as a read", "Identity").
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from masthead.paywall.policy import (
     Access,
     Article,
+    Decision,
     MeterState,
     Outcome,
     Period,
@@ -22,7 +24,9 @@ from masthead.paywall.policy import (
     Prompt,
     Reader,
     ReaderClass,
+    View,
     decide,
+    needs_meter,
     period_key,
     period_start,
     period_word,
@@ -55,6 +59,30 @@ meters = st.builds(
     read_count=st.integers(0, 12),
     already_read=st.booleans(),
     address_count=st.integers(0, 8),
+)
+# Any reader, article, view and meter, including combinations the gate never builds
+# (an unidentified staff member, a countable prefetch): the rules must hold for all.
+# Weighted towards an identified metered reader with a working meter on a metered
+# article, where most rules apply; a flat draw would reach them a few times in 500.
+mostly = st.sampled_from([True, True, True, False])
+rarely = mostly.map(lambda b: not b)
+readers = st.builds(
+    Reader,
+    reader_class=st.sampled_from([*ReaderClass, *METERED_CLASSES]),
+    identified=mostly,
+    identify_attempted=st.booleans(),
+)
+articles = st.builds(
+    Article, id=st.integers(1, 50), access=st.sampled_from([*Access, Access.METERED])
+)
+views = st.builds(View, countable=st.booleans(), speculative=rarely)
+any_meters = st.builds(
+    MeterState,
+    read_count=st.integers(0, 12),
+    already_read=st.booleans(),
+    address_count=st.integers(0, 8),
+    available=mostly,
+    just_recorded=rarely,
 )
 # Whole seconds, away from the ends of the calendar; `now` in any of ZONES.
 instants = st.datetimes(
@@ -171,6 +199,189 @@ def test_crawler_reads_metered_whole_with_markup_only_when_crawler_access_is_on(
         )
     gated = decide(crawler, Article(2, Access.SUBSCRIBERS), meter, policy)
     assert not gated.whole and gated.prompt is Prompt.SUBSCRIBE and not gated.crawler_markup
+
+
+# --- Views and the meter state ----------------------------------------------------
+# View: countable (a real GET page view) and speculative (a prefetch or prerender GET).
+# MeterState: available (the store answered) and just_recorded (the atomic
+# check-and-record added this article, and read_count includes it).
+
+GET = View()
+HEAD = View(countable=False)
+PREFETCH = View(countable=False, speculative=True)
+
+
+@settings(max_examples=500)
+@given(readers, articles, any_meters, policies, views)
+def test_counts_as_view_is_exactly_whether_the_view_is_countable(
+    reader, article, meter, policy, view
+):
+    assert decide(reader, article, meter, policy, view).counts_as_view is view.countable
+
+
+@settings(max_examples=500)
+@given(readers, articles, any_meters, policies, st.booleans())
+def test_a_view_that_is_not_countable_never_records(reader, article, meter, policy, speculative):
+    # just_recorded says the store recorded this very view, and the gate calls the
+    # recording store only for a countable one; with any other meter state, a view
+    # that is not countable records nothing and reads nothing metered that is new.
+    meter = replace(meter, just_recorded=False)
+    view = View(countable=False, speculative=speculative)
+    d = decide(reader, article, meter, policy, view)
+    where = f"{reader} reading {article} with {meter} under {policy}, {view}: {d}"
+    assert not d.record and not d.counts_as_view, where
+    if d.whole and needs_meter(reader, article):
+        assert meter.already_read, f"new metered read served whole, uncounted: {where}"
+
+
+@settings(max_examples=500)
+@example(Reader(ReaderClass.ANONYMOUS), Article(1, Access.METERED), MeterState(), Policy(), False)
+@example(
+    Reader(ReaderClass.REGISTERED),
+    Article(1, Access.METERED),
+    MeterState(read_count=5, already_read=True),
+    Policy(),
+    False,
+)
+@given(readers, articles, any_meters, policies, st.booleans())
+def test_countability_changes_only_a_decision_that_would_record_a_new_read(
+    reader, article, meter, policy, speculative
+):
+    counted = decide(reader, article, meter, policy, View(True, speculative))
+    uncounted = decide(reader, article, meter, policy, View(False, speculative))
+    where = f"{reader} reading {article} with {meter} under {policy}: {counted} / {uncounted}"
+    if counted.record and not meter.just_recorded:
+        expected = Decision(Outcome.TEASER, "not a countable view", Prompt.SUBSCRIBE)
+        assert uncounted == replace(expected, counts_as_view=False), where
+    else:  # re-reads, limits, staff, subscribers, crawlers, free articles...
+        assert uncounted == replace(counted, counts_as_view=False), where
+
+
+@settings(max_examples=500)
+@given(readers, articles, any_meters, policies, views)
+def test_speculative_loads_defer_gated_articles_and_free_articles_are_always_whole(
+    reader, article, meter, policy, view
+):
+    d = decide(reader, article, meter, policy, view)
+    where = f"{reader} reading {article} with {meter} under {policy}, {view}: {d}"
+    if article.access is Access.FREE:
+        assert d.whole and not d.record and d.prompt is Prompt.NONE, where
+        assert replace(d, counts_as_view=True) == decide(reader, article, meter, policy), where
+    elif view.speculative:
+        assert d.outcome is Outcome.DEFER and not d.record, where
+        assert d.prompt is Prompt.NONE and d.register_offer == 0, where
+
+
+@settings(max_examples=500)
+@given(readers, articles, any_meters, policies, views)
+def test_an_unavailable_meter_serves_nothing_metered_and_changes_nothing_else(
+    reader, article, meter, policy, view
+):
+    down = decide(reader, article, replace(meter, available=False), policy, view)
+    up = decide(reader, article, replace(meter, available=True), policy, view)
+    where = f"{reader} reading {article} with {meter} under {policy}, {view}: {down}"
+    if needs_meter(reader, article):
+        assert not down.whole and not down.record, where
+        if not view.speculative:
+            expected = (Outcome.TEASER, "meter unavailable", Prompt.SUBSCRIBE)
+            assert (down.outcome, down.reason, down.prompt) == expected, where
+            assert down.remaining is None and down.register_offer == 0, where
+    else:
+        assert down == up, f"{where} / with the meter up: {up}"
+
+
+@settings(max_examples=500)
+@given(readers, articles, any_meters, any_meters, policies, views)
+def test_the_meter_state_decides_exactly_when_needs_meter_says_so(
+    reader, article, one, other, policy, view
+):
+    # The gate reads the meter only when needs_meter and not speculative, and
+    # passes MeterState() otherwise: that must make no difference.
+    a = decide(reader, article, one, policy, view)
+    b = decide(reader, article, other, policy, view)
+    if not needs_meter(reader, article) or view.speculative:
+        assert a == b, f"{reader} reading {article} under {policy}, {view}: {a} / {b}"
+    else:
+        down = decide(reader, article, MeterState(available=False), policy, view)
+        fresh = decide(reader, article, MeterState(), policy, view)
+        assert down != fresh, f"{reader} reading {article} under {policy}, {view}: {down}"
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(METERED_CLASSES), st.integers(1, 50), any_meters, policies)
+def test_a_read_the_store_just_recorded_is_whole_with_what_is_left(rc, article_id, meter, policy):
+    reader, article = Reader(rc), Article(article_id, Access.METERED)
+    meter = replace(meter, available=True, just_recorded=True)
+    d = decide(reader, article, meter, policy, GET)  # the store records only countable views
+    limit = policy.limit_for(rc)
+    where = f"{rc} reading {article} with {meter} under {policy}: {d}"
+    assert d.whole and d.record and d.counts_as_view and d.prompt is Prompt.NONE, where
+    assert d.remaining == max(0, limit - meter.read_count), where
+    if meter.read_count <= limit:
+        assert d.remaining == limit - meter.read_count, where
+
+
+@st.composite
+def page_views(draw):
+    policy = draw(policies)
+    rc = draw(st.sampled_from(METERED_CLASSES))
+    accesses = draw(
+        st.lists(st.sampled_from([*Access, Access.METERED, Access.METERED]), min_size=1, max_size=8)
+    )
+    articles = [Article(id=100 + i, access=a) for i, a in enumerate(accesses)]
+    step = st.tuples(
+        st.integers(0, len(articles) - 1),
+        st.sampled_from([GET, GET, HEAD, PREFETCH]),
+        st.integers(0, 9).map(bool),  # the meter store is down one time in ten
+    )
+    n = draw(st.integers(0, 50))  # see scenarios(): long enough to reach the limit
+    return policy, Reader(rc), articles, draw(st.lists(step, min_size=n, max_size=n))
+
+
+@settings(max_examples=300, deadline=None)
+@given(page_views())
+def test_page_views_through_a_model_meter_serve_at_most_the_limit(scenario):
+    policy, reader, articles, steps = scenario
+    rc, limit = reader.reader_class, policy.limit_for(reader.reader_class)
+    anonymous = rc is ReaderClass.ANONYMOUS
+    # The model meter: article id -> the step that recorded it. It records what a
+    # decision says to record, and checks that only a countable view ever asks.
+    meter: dict[int, int] = {}
+    served: set[int] = set()  # distinct metered articles served whole
+
+    for i, (a, view, available) in enumerate(steps):
+        article, before = articles[a], dict(meter)
+        state = MeterState(
+            read_count=len(meter),
+            already_read=article.id in meter,
+            address_count=len(meter) if anonymous else 0,  # this reader is alone on its address
+            available=available,
+        )
+        d = decide(reader, article, state, policy, view)
+        where = f"step {i}: {rc} reading {article} with {state} under {policy}, {view}: {d}"
+
+        assert d.counts_as_view is view.countable, where
+        if d.record:
+            assert view.countable and available, where
+            # The atomic check-and-record confirms it; deciding on the state the store
+            # returns gives the same answer.
+            confirmed = decide(
+                reader,
+                article,
+                replace(state, read_count=len(meter) + 1, just_recorded=True),
+                policy,
+                view,
+            )
+            assert confirmed.whole and confirmed.remaining == d.remaining, (where, confirmed)
+            meter[article.id] = i
+        if not view.countable:
+            assert meter == before, f"a view that is not countable changed the meter: {where}"
+        if d.whole and article.access is Access.METERED:
+            assert article.id in meter, f"served whole, not in the meter: {where}"
+            served.add(article.id)
+        assert len(served) <= limit, f"{sorted(served)} served whole, over {limit}: {where}"
+        if anonymous and policy.address_cap:
+            assert len(meter) <= policy.address_cap, where
 
 
 # --- Periods -----------------------------------------------------------------
