@@ -16,12 +16,14 @@ _anonymous = Memo(max_entries=4000)
 
 def account_links_html(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
-    next_query = urlencode({"next": request.path})
     if user is None or not user.is_authenticated:
         return _anonymous.get_or_set(
-            next_query,
-            lambda: render_to_string("accounts/menu.html", {"next_query": next_query}),
+            request.path,
+            lambda: render_to_string(
+                "accounts/menu.html", {"next_query": urlencode({"next": request.path})}
+            ),
         )
+    next_query = urlencode({"next": request.path})
     offer_subscription = not user.is_staff and not entitlements.for_request(request).paid_access
     return render_to_string(
         "accounts/menu.html",

@@ -57,8 +57,12 @@ def render_slot(placement: str, *, paid_access: bool, request=None) -> str:
     """The slot's HTML, or nothing at all (no markup, no script) for paying readers."""
     if paid_access:
         return ""
-    slots = _memo.get_or_set(("ads", generations.current(request, generations.SITE)), _load_slots)
-    html = slots.get(placement)
+    gen = generations.current(request, generations.SITE)
+    return _memo.get_or_set(("slot", gen, placement), lambda: _slot_html(gen, placement))
+
+
+def _slot_html(generation: int, placement: str) -> str:
+    html = _memo.get_or_set(("ads", generation), _load_slots).get(placement)
     if not html:
         return ""
     return format_html(

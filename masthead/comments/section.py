@@ -25,7 +25,6 @@ _ban_memo = Memo(max_entries=20000)
 def render_section(request, *, article_id: int, comments_open: bool) -> str:
     """Readers without access get the count and the gate, and no comment text at all."""
     user = request.user
-    next_query = urlencode({"next": request.path + "#comments"})
     entitlement = entitlements.for_request(request) if user.is_authenticated else None
     if not user.is_authenticated or not services.can_read(user, entitlement):
         count, logged_in = counts.cached_count(request, article_id), user.is_authenticated
@@ -33,7 +32,11 @@ def render_section(request, *, article_id: int, comments_open: bool) -> str:
             (request.path, count, logged_in),
             lambda: render_to_string(
                 "comments/gate.html",
-                {"count": count, "next_query": next_query, "logged_in": logged_in},
+                {
+                    "count": count,
+                    "next_query": urlencode({"next": request.path + "#comments"}),
+                    "logged_in": logged_in,
+                },
             ),
         )
     site_gen = generations.current(request, generations.SITE)

@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from masthead.core import generations
+from masthead.core import generations, requests
 
 ENTRY_TIMEOUT = 60 * 60 * 24
 SHARED_MAX_AGE = 60
@@ -36,7 +36,7 @@ def is_shared_request(request: HttpRequest) -> bool:
 
 def location(request: HttpRequest) -> str:
     """Host and path for a cache key, hashed when too long for every cache backend."""
-    value = f"{request.get_host()}:{request.path}"
+    value = f"{requests.host(request)}:{request.path}"
     if len(value) > 160:
         value = hashlib.sha256(value.encode()).hexdigest()
     return value

@@ -8,14 +8,14 @@ from django.template.loader import render_to_string
 
 from masthead.content import selectors
 from masthead.content.models import ArticlePage, PublicationSettings
-from masthead.core import generations
+from masthead.core import generations, requests
 from masthead.core.memo import Memo
 
 _memo = Memo(max_entries=4000)
 
 
 def more_from_html(request: HttpRequest, page_id: int) -> str:
-    key = (page_id, generations.current(request, generations.CONTENT), request.get_host())
+    key = (page_id, generations.current(request, generations.CONTENT), requests.host(request))
 
     def render() -> str:
         article = ArticlePage.objects.filter(pk=page_id).first()

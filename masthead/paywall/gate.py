@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 
 from masthead.content.models import PublicationSettings
-from masthead.core import generations
+from masthead.core import generations, requests
 from masthead.core.memo import Memo
 from masthead.paywall import identity, meter, policy
 from masthead.paywall.models import PaywallSettings
@@ -43,11 +43,12 @@ def site_paywall(request: HttpRequest) -> SitePaywall:
         return SitePaywall(settings_row.as_policy(), zone)
 
     gen = generations.current(request, generations.SITE)
-    return _memo.get_or_set(("settings", gen, request.get_host()), load)
+    return _memo.get_or_set(("settings", gen, requests.host(request)), load)
 
 
 def view_of(request: HttpRequest) -> policy.View:
-    purpose = request.headers.get("Sec-Purpose", "") + request.headers.get("Purpose", "")
+    meta = request.META
+    purpose = meta.get("HTTP_SEC_PURPOSE", "") + meta.get("HTTP_PURPOSE", "")
     speculative = "prefetch" in purpose or "prerender" in purpose
     return policy.View(
         countable=request.method == "GET" and not speculative,

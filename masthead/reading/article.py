@@ -38,7 +38,9 @@ def cached_route(request: HttpRequest) -> ArticleRoute | None:
     One cache round trip, shared with the generations every filler needs.
     """
     key = route_key(request)
-    found = generations.lookup(request, key)
+    # The shared page cache's key rides along: one round trip answers both middlewares.
+    also = (page_cache.page_key(request),) if page_cache.is_shared_request(request) else ()
+    found = generations.lookup(request, key, *also)
     entry = found.get(key)
     if entry is None or entry[0] != found[generations.key(generations.CONTENT)]:
         return None
