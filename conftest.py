@@ -22,7 +22,9 @@ def _test_media_root():
     }
     # WhiteNoise warns on every request when STATIC_ROOT does not exist yet.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-    overrides = {"MEDIA_ROOT": _media_root, "STORAGES": storages}
+    # In-process tests clear the shared cache between tests, which no listener hears;
+    # the listener has its own tests and runs in every live (gunicorn) site.
+    overrides = {"MEDIA_ROOT": _media_root, "STORAGES": storages, "GENERATION_LISTENER": False}
     if not settings.REDIS_URL:
         # In-process tests share one process: memory is the faster stand-in for files.
         overrides["CACHES"] = {

@@ -146,6 +146,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Each process keeps its own copy of the cache generations, current through Redis
+# pub/sub, instead of asking for them on every request (masthead/core/listener.py).
+GENERATION_LISTENER = env_bool("GENERATION_LISTENER", default=bool(REDIS_URL))
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -18,11 +18,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from masthead.core import generations, requests
+from masthead.core.memo import Memo
 
 ENTRY_TIMEOUT = 60 * 60 * 24
 SHARED_MAX_AGE = 60
 KEPT_HEADERS = ("Content-Type", "X-Frame-Options", "Vary", "Cache-Control", "Content-Language")
 CACHEABLE_ATTRIBUTE = "_masthead_cacheable_page"
+_pages = Memo(max_entries=256)
 
 
 def is_shared_request(request: HttpRequest) -> bool:
@@ -47,12 +49,21 @@ def page_key(request: HttpRequest) -> str:
 
 
 def fetch(request: HttpRequest) -> HttpResponse | None:
-    """The cached response if fresh; one round trip fetches it with the generations."""
+    """The cached response if fresh; one round trip fetches it with the generations.
+
+    A process that vouches for its own generations keeps pages it has fetched.
+    """
     key = page_key(request)
-    found = generations.lookup(request, key)
-    entry = found.get(key)
-    if entry is None or entry[0] != generations.stamp(request):
-        return None
+    local = generations.local_values()
+    stamp = tuple(local[name] for name in generations.NAMES) if local is not None else None
+    entry = _pages.get((key, stamp)) if stamp is not None else None
+    if entry is None:
+        found = generations.lookup(request, key)
+        entry = found.get(key)
+        if entry is None or entry[0] != generations.stamp(request):
+            return None
+        if local is not None:
+            _pages.set((key, entry[0]), entry)
     _, content, headers = entry
     response = HttpResponse(content)
     for name, value in headers:

@@ -11,15 +11,21 @@ Three generations, so that a change invalidates no more than it must:
 - ``COMMENTS``: any visible comment count changed. Keys the counts on cards.
 
 A request reads all three once, in the same cache round trip as whatever
-else its fast path needs, and keeps them on the request.
+else its fast path needs, and keeps them on the request. With Redis, each
+process keeps its own copy current through pub/sub (``core.listener``) and
+needs no round trip for them at all.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+
+from masthead.core.listener import GenerationListener
 
 SITE, CONTENT, COMMENTS = "site", "content", "comments"
 NAMES = (SITE, CONTENT, COMMENTS)
@@ -35,16 +41,48 @@ KEYS = tuple(key(name) for name in NAMES)
 
 def _seed(name: str) -> int:
     value = int(time.time() * 1000)
-    cache.add(key(name), value, None)
+    if cache.add(key(name), value, None):
+        _announce(name, value)
     return cache.get(key(name), value)
+
+
+@functools.cache
+def _listener() -> GenerationListener | None:
+    if not getattr(settings, "GENERATION_LISTENER", False) or not settings.REDIS_URL:
+        return None
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    return GenerationListener(settings.REDIS_URL, f"{prefix}:generations", _read_all)
+
+
+def _read_all() -> dict[str, int]:
+    found = cache.get_many(list(KEYS))
+    return {name: found.get(key(name)) or _seed(name) for name in NAMES}
+
+
+def _announce(name: str, value: int) -> None:
+    listener = _listener()
+    if listener is not None:
+        listener.publish(name, value)
+
+
+def local_values() -> dict[str, int] | None:
+    """This process's own copy of the generations, when it can vouch for it."""
+    listener = _listener()
+    return listener.values() if listener is not None else None
 
 
 def lookup(request: HttpRequest, *extra_keys: str) -> dict:
     """The generations and ``extra_keys`` in one cache round trip, kept on the request.
 
-    A later call on the same request with keys already fetched costs nothing.
+    A later call on the same request with keys already fetched costs nothing; a
+    process whose listener vouches for its copy of the generations fetches only
+    ``extra_keys``.
     """
     found = getattr(request, _REQUEST_ATTRIBUTE, None)
+    if found is None:
+        local = local_values()
+        if local is not None:
+            found = {key(name): local[name] for name in NAMES}
     missing = [k for k in (*KEYS, *extra_keys) if found is None or k not in found]
     if missing:
         fetched = cache.get_many(missing)
@@ -52,13 +90,16 @@ def lookup(request: HttpRequest, *extra_keys: str) -> dict:
         for name in NAMES:
             if found[key(name)] is None:
                 found[key(name)] = _seed(name)
-        setattr(request, _REQUEST_ATTRIBUTE, found)
+    setattr(request, _REQUEST_ATTRIBUTE, found)
     return found
 
 
 def current(request: HttpRequest | None, name: str) -> int:
     """One generation, from the request's lookup when there is a request."""
     if request is None:
+        local = local_values()
+        if local is not None:
+            return local[name]
         value = cache.get(key(name))
         return value if value is not None else _seed(name)
     return lookup(request)[key(name)]
@@ -74,9 +115,11 @@ def stamp(request: HttpRequest | None) -> tuple[int, int, int]:
 
 def bump(name: str) -> None:
     try:
-        cache.incr(key(name))
+        value = cache.incr(key(name))
     except ValueError:
-        cache.set(key(name), int(time.time() * 1000), None)
+        value = int(time.time() * 1000)
+        cache.set(key(name), value, None)
+    _announce(name, value)
 
 
 # Signal receivers. Module-level on purpose: signals hold receivers weakly.

@@ -170,7 +170,7 @@ def _decide(
         return Decision(Outcome.TEASER, "meter unavailable", Prompt.SUBSCRIBE)
 
     limit = policy.limit_for(reader.reader_class)
-    if meter.just_recorded:
+    if meter.just_recorded and view.countable:
         return Decision(
             Outcome.WHOLE,
             "within the meter",

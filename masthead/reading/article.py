@@ -16,10 +16,14 @@ from masthead.content import page_cache, variants
 from masthead.content.models import ArticlePage
 from masthead.content.variants import TEASER, WHOLE, ArticleRoute
 from masthead.core import generations, slots
+from masthead.core.memo import Memo
 from masthead.insights import events
 from masthead.paywall import gate, policy
 from masthead.paywall.policy import Access, Outcome, Prompt
 from masthead.reading.slots import FILLERS, Reading
+
+# Routes this process has seen, by the content generation they were recorded under.
+_routes = Memo(max_entries=20000)
 
 
 def route_key(request: HttpRequest) -> str:
@@ -35,15 +39,23 @@ def remember_route(request: HttpRequest, route: ArticleRoute) -> None:
 def cached_route(request: HttpRequest) -> ArticleRoute | None:
     """The article at this URL, if Wagtail served it since the last content change.
 
-    One cache round trip, shared with the generations every filler needs.
+    At most one cache round trip, shared with the generations every filler needs;
+    none when this process already knows the route under the current generation.
     """
     key = route_key(request)
+    local = generations.local_values()
+    if local is not None:
+        route = _routes.get((key, local[generations.CONTENT]))
+        if route is not None:
+            generations.lookup(request)
+            return route
     # The shared page cache's key rides along: one round trip answers both middlewares.
     also = (page_cache.page_key(request),) if page_cache.is_shared_request(request) else ()
     found = generations.lookup(request, key, *also)
     entry = found.get(key)
     if entry is None or entry[0] != found[generations.key(generations.CONTENT)]:
         return None
+    _routes.set((key, entry[0]), entry[1])
     return entry[1]
 
 

@@ -1,0 +1,110 @@
+"""A process's own copy of the generations, kept current by Redis pub/sub.
+
+Asking the cache for the generations costs a network round trip on every
+request, which is as much as the rest of a cached article. Instead each
+app process subscribes to one channel on which every bump is published, and
+reads its own copy. The copy is used only while the subscription is known to
+be alive: it is (re)synchronised from the cache after each subscribe, and a
+broken connection drops the process back to asking the cache per request
+until it has subscribed and synchronised again. A bump reaches other
+processes within the pub/sub latency (well under a millisecond on one
+host); the per-request round trip had the same race between reading a
+generation and the write that bumps it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+
+import redis
+
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 1.0
+
+
+class GenerationListener:
+    def __init__(self, url: str, channel: str, read_values: Callable[[], dict[str, int]]):
+        self.url = url
+        self.channel = channel
+        self.read_values = read_values
+        self._values: dict[str, int] = {}
+        self._synced = False
+        self._pid: int | None = None
+        self._lock = threading.Lock()
+        self._client: redis.Redis | None = None
+        self._stopped = threading.Event()
+
+    def values(self) -> dict[str, int] | None:
+        """The generations, or None when this process cannot vouch for them."""
+        if self._pid != os.getpid():
+            self._start()
+        return self._values if self._synced else None
+
+    def publish(self, name: str, value: int) -> None:
+        try:
+            if self._client is None:
+                self._client = redis.Redis.from_url(
+                    self.url, socket_timeout=2, socket_connect_timeout=2
+                )
+            self._client.publish(self.channel, f"{name}={value}")
+        except redis.RedisError:
+            # Listeners that miss it are resynchronised when they reconnect; until then
+            # they may be behind, so make every listener distrust its copy.
+            logger.exception("could not publish a generation bump")
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            # After a fork the parent's thread and connection are not ours.
+            self._pid, self._synced, self._client = os.getpid(), False, None
+            thread = threading.Thread(target=self._run, name="generation-listener", daemon=True)
+            thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stopped.is_set():
+            try:
+                self._listen()
+            except Exception as error:  # any failure: distrust the copy, resubscribe, resync
+                failures += 1
+                if failures == 1:
+                    logger.warning("generation listener lost its subscription: %s", error)
+            self._synced = False
+            self._stopped.wait(RETRY_SECONDS)
+
+    def _listen(self) -> None:
+        client = redis.Redis.from_url(
+            self.url, socket_connect_timeout=2, socket_keepalive=True, health_check_interval=5
+        )
+        pubsub = client.pubsub()
+        try:
+            pubsub.subscribe(self.channel)
+            confirmed = pubsub.get_message(timeout=2)
+            if not confirmed or confirmed["type"] != "subscribe":
+                raise redis.ConnectionError("no subscribe confirmation")
+            # Subscribed first, read second: a bump in between arrives as a message.
+            self._values = dict(self.read_values())
+            self._synced = True
+            while not self._stopped.is_set():
+                message = pubsub.get_message(timeout=5)
+                if message is None:
+                    pubsub.ping()
+                    continue
+                if message["type"] == "message":
+                    self._apply(message["data"])
+        finally:
+            pubsub.close()
+            client.close()
+
+    def _apply(self, data: bytes) -> None:
+        name, _, value = data.decode().partition("=")
+        # Messages can overtake the resynchronising read; generations only grow.
+        self._values = {**self._values, name: max(int(value), self._values.get(name, 0))}

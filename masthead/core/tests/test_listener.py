@@ -1,0 +1,76 @@
+"""The per-process copy of the generations, against a real Redis server."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+import pytest
+import redis
+
+from masthead.core.listener import GenerationListener
+
+pytestmark = pytest.mark.redis
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get(
+    "REDIS_URL", "redis://127.0.0.1:6379/13"
+)
+
+
+def eventually(check, seconds: float = 5.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def shared():
+    """A stand-in for the shared cache the listener reads from when it (re)synchronises."""
+    return {"site": 10, "content": 20, "comments": 30}
+
+
+@pytest.fixture
+def listener(shared):
+    channel = f"test-generations-{uuid.uuid4().hex}"
+    listener = GenerationListener(REDIS_URL, channel, lambda: dict(shared))
+    yield listener
+    listener.stop()
+
+
+def test_a_bump_published_by_another_process_reaches_this_one(listener, shared):
+    assert listener.values() is None  # not vouched for until subscribed and synchronised
+    assert eventually(listener.values) == {"site": 10, "content": 20, "comments": 30}
+    other_process = redis.Redis.from_url(REDIS_URL)
+    other_process.publish(listener.channel, "content=21")
+    eventually(lambda: listener.values()["content"] == 21)
+    # A late message never moves a generation backwards.
+    other_process.publish(listener.channel, "content=19")
+    other_process.publish(listener.channel, "site=11")
+    eventually(lambda: listener.values()["site"] == 11)
+    assert listener.values()["content"] == 21
+
+
+def test_a_lost_subscription_is_distrusted_then_resynchronised(listener, shared):
+    eventually(listener.values)
+    admin = redis.Redis.from_url(REDIS_URL)
+    # A bump this process cannot hear: made while its subscription is gone.
+    killed = admin.client_kill_filter(_type="pubsub", skipme=True)
+    assert killed >= 1
+    shared["content"] = 99
+    # Back to asking the cache per request until it has subscribed and read again...
+    eventually(lambda: listener.values() is None or listener.values()["content"] == 99)
+    # ...and then it knows the bump it missed.
+    assert eventually(lambda: (listener.values() or {}).get("content") == 99)
+
+
+def test_an_unreachable_redis_means_the_copy_is_never_trusted(shared):
+    listener = GenerationListener("redis://127.0.0.1:1/0", "nowhere", lambda: dict(shared))
+    time.sleep(0.3)
+    assert listener.values() is None
+    listener.publish("site", 12)  # logs, never raises into the request
+    listener.stop()
