@@ -1,12 +1,19 @@
-"""The comments section of an article page: a slot filler, rendered per reader."""
+"""The comments section of an article page: a slot filler, rendered per reader.
+
+What every subscriber sees alike (a page of threads) is rendered once per
+comments generation in each process; what differs per reader (the actions on
+each comment, the forms with their CSRF token) is filled into markers.
+"""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from masthead.billing import entitlements
 from masthead.comments import counts, selectors, services
@@ -15,11 +22,19 @@ from masthead.content.models import PublicationSettings
 from masthead.core import generations
 from masthead.core.memo import Memo
 
+_ACTIONS = re.compile(r"<!--mh:actions:(\d+)-->")
+_INVITE = "<!--mh:invite-->"
+# Stand-ins rendered into the actions template once, then swapped per comment and reader.
+_PK, _CSRF = 987654321, "mh-csrf-token"
+
 # The gate is the same bytes for every reader of an article with the same count.
 _gate_memo = Memo(max_entries=5000)
 # Settings and bans change rarely and bump a generation when they do.
 _site_memo = Memo(max_entries=64)
 _ban_memo = Memo(max_entries=20000)
+_held_memo = Memo(max_entries=20000)
+_threads_memo = Memo(max_entries=2000)
+_actions_memo = Memo(max_entries=256)
 
 
 def render_section(request, *, article_id: int, comments_open: bool) -> str:
@@ -40,6 +55,7 @@ def render_section(request, *, article_id: int, comments_open: bool) -> str:
             ),
         )
     site_gen = generations.current(request, generations.SITE)
+    comments_gen = generations.current(request, generations.COMMENTS)
     comments_enabled, zone = _site_memo.get_or_set(
         (site_gen, request.get_host()),
         lambda: (
@@ -48,36 +64,93 @@ def render_section(request, *, article_id: int, comments_open: bool) -> str:
         ),
     )
     banned = not user.is_staff and _ban_memo.get_or_set(
-        (user.pk, generations.current(request, generations.COMMENTS)),
+        (user.pk, comments_gen),
         lambda: CommentBan.objects.filter(user=user).exists(),
     )
     is_open = comments_open and comments_enabled
+    can_post = is_open and not banned
     newest_first = request.GET.get("comments") == "newest"
-    page = selectors.threads(
-        article_id=article_id,
-        viewer=user,
-        newest_first=newest_first,
-        page_number=request.GET.get("comments_page"),
-    )
-    # The section is rendered apart from base.html and its {% timezone %} block:
-    # show comment times in the publication's zone, as the article's own dates are.
+    csrf_token = get_token(request)
     with timezone.override(zone):
+        html, actions = _threads(
+            user=user,
+            article_id=article_id,
+            page_number=request.GET.get("comments_page"),
+            newest_first=newest_first,
+            generation=(site_gen, comments_gen),
+        )
+        html = _fill_actions(
+            html, actions, user=user, article_id=article_id, can_post=can_post, csrf=csrf_token
+        )
         return render_to_string(
             "comments/section.html",
             {
                 "article_id": article_id,
-                "threads": page,
+                "threads_html": mark_safe(html),  # noqa: S308 - rendered from our templates
                 "count": counts.cached_count(request, article_id),
                 "newest_first": newest_first,
-                "can_post": is_open and not banned,
+                "can_post": can_post,
                 "is_open": is_open,
                 "banned": banned,
-                "viewer": user,
-                "csrf_token": get_token(request),
-                "edit_window": services.EDIT_WINDOW,
-                # Edit links only while the edit window is open.
-                "edit_cutoff": timezone.now() - services.EDIT_WINDOW,
+                "csrf_token": csrf_token,
                 "max_length": services.MAX_LENGTH,
-                "request": request,
             },
         )
+
+
+def _threads(*, user, article_id: int, page_number, newest_first: bool, generation):
+    """One page of threads as HTML with a marker where each comment's actions go.
+
+    Only a reader with comments awaiting approval (which only they see) gets a
+    page of their own; every other subscriber shares one rendering.
+    """
+    own_held = _held_memo.get_or_set(
+        (user.pk, article_id, generation[1]),
+        lambda: selectors.has_held_comments(article_id=article_id, author=user),
+    )
+    viewer = user if own_held else None
+    key = (article_id, *generation, page_number, newest_first, user.pk if own_held else None)
+
+    def render() -> tuple[str, dict]:
+        page = selectors.threads(
+            article_id=article_id, viewer=viewer, newest_first=newest_first, page_number=page_number
+        )
+        shown = [c for top in page for c in (top, *top.shown_replies) if not c.is_tombstone]
+        actions = {c.pk: (c.author_id, c.created_at, c.parent_id is None) for c in shown}
+        html = render_to_string(
+            "comments/_threads.html", {"threads": page, "newest_first": newest_first}
+        )
+        return html, actions
+
+    return _threads_memo.get_or_set(key, render)
+
+
+def _fill_actions(html: str, actions: dict, *, user, article_id, can_post, csrf) -> str:
+    """Each comment's actions for this reader: edit and delete their own, report others'."""
+    edit_cutoff = timezone.now() - services.EDIT_WINDOW
+
+    def actions_for(match: re.Match) -> str:
+        pk = int(match.group(1))
+        author_id, created_at, top_level = actions[pk]
+        own = author_id == user.pk
+        shape = (own, own and created_at > edit_cutoff, can_post and top_level, article_id)
+        template = _actions_memo.get_or_set(shape, lambda: _actions_template(*shape))
+        return template.replace(str(_PK), str(pk)).replace(_CSRF, csrf)
+
+    html = _ACTIONS.sub(actions_for, html)
+    return html.replace(_INVITE, " Start the conversation." if can_post else "")
+
+
+def _actions_template(own: bool, editable: bool, reply: bool, article_id: int) -> str:
+    return render_to_string(
+        "comments/_actions.html",
+        {
+            "own": own,
+            "editable": editable,
+            "reply": reply,
+            "pk": _PK,
+            "article_id": article_id,
+            "csrf_token": _CSRF,
+            "max_length": services.MAX_LENGTH,
+        },
+    )

@@ -12,6 +12,12 @@ def visible_count(article_id: int) -> int:
     ).count()
 
 
+def has_held_comments(*, article_id: int, author) -> bool:
+    return Comment.objects.filter(
+        article_id=article_id, author=author, status=CommentStatus.HELD
+    ).exists()
+
+
 def articles_with_comments() -> list[int]:
     return list(Comment.objects.values_list("article_id", flat=True).distinct())
 
@@ -23,7 +29,7 @@ def threads(*, article_id: int, viewer, newest_first: bool, page_number) -> Page
     paginator needs no COUNT query of its own.
     """
     shown = Q(status=CommentStatus.VISIBLE)
-    if viewer.is_authenticated:
+    if viewer is not None and viewer.is_authenticated:
         shown |= Q(status=CommentStatus.HELD, author=viewer)
     replies = Comment.objects.filter(shown).select_related("author").order_by("created_at", "pk")
     order = ("-created_at", "-pk") if newest_first else ("created_at", "pk")
