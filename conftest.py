@@ -22,9 +22,15 @@ def _test_media_root():
     }
     # WhiteNoise warns on every request when STATIC_ROOT does not exist yet.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-    # In-process tests clear the shared cache between tests, which no listener hears;
-    # the listener has its own tests and runs in every live (gunicorn) site.
-    overrides = {"MEDIA_ROOT": _media_root, "STORAGES": storages, "GENERATION_LISTENER": False}
+    # In-process tests clear the shared cache between tests, which no listener hears,
+    # and write events inside each test's transaction; both background threads have
+    # tests of their own and run in every live (gunicorn) site.
+    overrides = {
+        "MEDIA_ROOT": _media_root,
+        "STORAGES": storages,
+        "GENERATION_LISTENER": False,
+        "INSIGHTS_BACKGROUND_FLUSH": False,
+    }
     if not settings.REDIS_URL:
         # In-process tests share one process: memory is the faster stand-in for files.
         overrides["CACHES"] = {

@@ -149,12 +149,17 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # Each process keeps its own copy of the cache generations, current through Redis
 # pub/sub, instead of asking for them on every request (masthead/core/listener.py).
 GENERATION_LISTENER = env_bool("GENERATION_LISTENER", default=bool(REDIS_URL))
+# Reader events are written by a thread of each process, not inside a request.
+INSIGHTS_BACKGROUND_FLUSH = env_bool("INSIGHTS_BACKGROUND_FLUSH", default=True)
 if REDIS_URL:
+    # django-redis keeps one client per process; Django's own Redis backend builds a
+    # new client object for every cache call, which costs as much as the call.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "masthead"),
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
         }
     }
 else:

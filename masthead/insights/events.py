@@ -1,8 +1,10 @@
 """Decision events for the publisher's dashboard, written in batches.
 
 A page view only appends to an in-process buffer; the buffer is written
-with one bulk INSERT after a response has been sent, once it holds
-FLUSH_SIZE events or is FLUSH_SECONDS old, and when the process exits.
+with one bulk INSERT once it holds FLUSH_SIZE events or is FLUSH_SECONDS old,
+and when the process exits. The write happens in a background thread of each
+process (``INSIGHTS_BACKGROUND_FLUSH``), so no reader's request waits for it;
+with that off, after a response has been sent, in the request's worker.
 Events are analytics: a process killed mid-batch loses at most one batch.
 """
 
@@ -10,9 +12,12 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import threading
 import time
 
+from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from masthead.insights.models import EventKind, ReaderEvent
@@ -25,6 +30,8 @@ FLUSH_SECONDS = 5.0
 _lock = threading.Lock()
 _buffer: list[dict] = []
 _oldest = 0.0
+_flusher_pid: int | None = None
+_wake = threading.Event()
 
 __all__ = ["EventKind", "flush", "flush_if_due", "record"]
 
@@ -44,6 +51,11 @@ def record(kind: str, *, article_id: int | None, reader_class: str = "", outcome
                 "outcome": str(outcome),
             }
         )
+        full = len(_buffer) >= FLUSH_SIZE
+    if _flusher_pid != os.getpid() and settings.INSIGHTS_BACKGROUND_FLUSH:
+        _start_flusher()
+    if full:
+        _wake.set()
 
 
 def flush(*, quiet: bool = False) -> int:
@@ -65,12 +77,42 @@ def flush(*, quiet: bool = False) -> int:
 
 
 def flush_if_due(**_signal_kwargs) -> None:
+    """After each response, unless the background thread does it."""
+    if settings.INSIGHTS_BACKGROUND_FLUSH:
+        return
+    _flush_if_due()
+
+
+def _flush_if_due() -> None:
     with _lock:
         due = len(_buffer) >= FLUSH_SIZE or (
             _buffer and time.monotonic() - _oldest >= FLUSH_SECONDS
         )
     if due:
         flush()
+
+
+def _start_flusher() -> None:
+    global _flusher_pid
+    with _lock:
+        if _flusher_pid == os.getpid():
+            return
+        # After a fork the parent's thread is not running in this process.
+        _flusher_pid = os.getpid()
+    threading.Thread(target=_flush_forever, name="insights-flusher", daemon=True).start()
+
+
+def _flush_forever() -> None:
+    while True:
+        _wake.wait(FLUSH_SECONDS)
+        _wake.clear()
+        if not settings.INSIGHTS_BACKGROUND_FLUSH:
+            continue
+        try:
+            _flush_if_due()
+        finally:
+            # A connection of this thread's own, closed between batches.
+            connection.close()
 
 
 def _flush_at_exit() -> None:
