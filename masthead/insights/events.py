@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 FLUSH_SIZE = 200
 FLUSH_SECONDS = 5.0
+# Kept through a database outage; past this, the oldest unwritten batch is dropped.
+MAX_BUFFERED = 50 * FLUSH_SIZE
 
 _lock = threading.Lock()
 _buffer: list[dict] = []
@@ -71,7 +73,10 @@ def flush(*, quiet: bool = False) -> int:
         )
     except Exception:
         if not quiet:
-            logger.exception("could not write %d reader events", len(batch))
+            logger.exception("could not write %d reader events; keeping them", len(batch))
+        with _lock:
+            # Back in front for the next attempt, within a bound a long outage cannot pass.
+            _buffer[:0] = batch[: max(0, MAX_BUFFERED - len(_buffer))]
         return 0
     return len(batch)
 

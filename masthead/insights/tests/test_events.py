@@ -19,7 +19,7 @@ def test_a_full_buffer_is_written_by_the_background_thread():
         # Nothing was written by the calls themselves...
         deadline = time.monotonic() + 10
         while ReaderEvent.objects.count() < events.FLUSH_SIZE and time.monotonic() < deadline:
-            time.sleep(0.05)
+            time.sleep(0.3)
     # ...and the thread wrote the whole batch shortly after.
     assert ReaderEvent.objects.count() == events.FLUSH_SIZE
     assert set(ReaderEvent.objects.values_list("kind", flat=True)) == {EventKind.ARTICLE_VIEW}
@@ -33,3 +33,18 @@ def test_with_the_thread_off_the_request_end_writes_a_due_batch():
     assert not ReaderEvent.objects.filter(kind=EventKind.PAYWALL_SHOWN).exists()
     events.flush_if_due()
     assert ReaderEvent.objects.filter(kind=EventKind.PAYWALL_SHOWN).count() == events.FLUSH_SIZE
+
+
+@pytest.mark.django_db
+def test_a_failed_write_keeps_the_events_for_the_next_attempt(monkeypatch):
+    events.flush()
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("database unavailable")
+
+    events.record(EventKind.CHECKOUT_STARTED, article_id=None)
+    with monkeypatch.context() as patched:
+        patched.setattr(ReaderEvent.objects, "bulk_create", refuse)
+        assert events.flush(quiet=True) == 0
+    assert events.flush() == 1
+    assert ReaderEvent.objects.filter(kind=EventKind.CHECKOUT_STARTED).count() == 1
