@@ -31,7 +31,7 @@ def is_shared_request(request: HttpRequest) -> bool:
     """True when nothing about the reader can change the page."""
     return (
         request.method in ("GET", "HEAD")
-        and not request.GET
+        and not request.META.get("QUERY_STRING")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
     )
 
@@ -98,8 +98,23 @@ def store_if_marked(request: HttpRequest, response: HttpResponse, stamp: tuple |
 
 def set_cache_headers(response: HttpResponse, *, shared: bool) -> None:
     """Public caching only for what every anonymous reader sees alike; private otherwise."""
+    if "Vary" not in response and "Cache-Control" not in response:
+        # A fresh response (every article): the same two headers as below, without parsing.
+        response["Vary"] = "Cookie"
+        response["Cache-Control"] = _PUBLIC if shared else _PRIVATE
+        return
     patch_vary_headers(response, ["Cookie"])
     if shared:
         patch_cache_control(response, public=True, max_age=SHARED_MAX_AGE)
     else:
         patch_cache_control(response, private=True, no_cache=True, max_age=0)
+
+
+def _cache_control(**directives) -> str:
+    response = HttpResponse()
+    patch_cache_control(response, **directives)
+    return response["Cache-Control"]
+
+
+_PUBLIC = _cache_control(public=True, max_age=SHARED_MAX_AGE)
+_PRIVATE = _cache_control(private=True, no_cache=True, max_age=0)

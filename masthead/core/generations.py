@@ -79,6 +79,8 @@ def lookup(request: HttpRequest, *extra_keys: str) -> dict:
     ``extra_keys``.
     """
     found = getattr(request, _REQUEST_ATTRIBUTE, None)
+    if found is not None and not extra_keys:
+        return found
     if found is None:
         local = local_values()
         if local is not None:

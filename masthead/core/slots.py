@@ -15,10 +15,14 @@ from typing import Any
 from django.template import loader
 from django.utils.safestring import SafeString
 
+from masthead.core.memo import Memo
+
 _MARKER = "<!--mh:slot:{}-->"
 _PATTERN = re.compile(r"<!--mh:slot:([a-z_]+)-->")
 _TEMPLATE_SLOT = re.compile(r"""{%\s*slot\s+["']([a-z_]+)["']\s*%}""")
 _EXTENDS = re.compile(r"""{%\s*extends\s+["']([^"']+)["']\s*%}""")
+# Split pages by their bytes; the variants they come from are few per process.
+_pieces = Memo(max_entries=1024)
 
 
 def marker(name: str) -> SafeString:
@@ -28,13 +32,20 @@ def marker(name: str) -> SafeString:
 
 
 def fill(html: str, fillers: Mapping[str, Callable[[Any], str]], context: Any) -> str:
-    """Replace every marker with ``filler(context)``; a marker without a filler is emptied."""
+    """Replace every marker with ``filler(context)``; a marker without a filler is emptied.
 
-    def replace(match: re.Match) -> str:
-        filler = fillers.get(match.group(1))
-        return filler(context) if filler is not None else ""
-
-    return _PATTERN.sub(replace, html)
+    A page is split at its markers once and the pieces kept, so a cached page
+    served again costs one join, not a scan of its bytes.
+    """
+    pieces = _pieces.get(html)
+    if pieces is None:
+        pieces = _PATTERN.split(html)
+        _pieces.set(html, pieces)
+    out = pieces[:]
+    for i in range(1, len(out), 2):
+        filler = fillers.get(out[i])
+        out[i] = filler(context) if filler is not None else ""
+    return "".join(out)
 
 
 def names_in(html: str) -> set[str]:

@@ -76,6 +76,8 @@ def identify_marker() -> str:
 
 
 def identify_marker_is_fresh(request: HttpRequest) -> bool:
+    if IDENTIFY_MARKER not in request.META.get("QUERY_STRING", ""):
+        return False
     value = request.GET.get(IDENTIFY_MARKER)
     if not value:
         return False
