@@ -32,6 +32,7 @@ class SitePaywall:
 
 
 _memo = Memo(max_entries=64)
+_final_meters = Memo(max_entries=100_000)
 
 
 def site_paywall(request: HttpRequest) -> SitePaywall:
@@ -80,17 +81,28 @@ def _meter_state(request, who, article, rules, zone, *, record: bool) -> MeterSt
     if who.reader.reader_class is ReaderClass.ANONYMOUS and rules.address_cap:
         address = identity.address_key(identity.client_address(request), period)
     key = meter.MeterKey(who.meter_key, period, address)
+    limit = rules.limit_for(who.reader.reader_class)
+    # An anonymous meter at its limit can take no more reads this period, and nothing
+    # merges into it (merges go into accounts): its reads are final, so this process
+    # may remember them and stop asking the store.
+    final_key = (who.meter_key, period, limit) if who.meter_key.startswith("a:") else None
+    final = _final_meters.get(final_key) if final_key else None
+    if final is not None:
+        return MeterState(read_count=len(final), already_read=article.id in final)
     store = meter.get_store()
     try:
         if not record:
             return store.peek(key, article.id)
-        return store.record(
+        result = store.record(
             key,
             article.id,
-            limit=rules.limit_for(who.reader.reader_class),
+            limit=limit,
             address_cap=rules.address_cap if address else 0,
             ttl=policy.seconds_left_in_period(now, rules.period, zone) + 3600,
-        ).state
+        )
+        if final_key and not result.recorded and result.state.read_count >= limit:
+            _final_meters.set(final_key, store.reads(key))
+        return result.state
     except (meter.MeterUnavailable, DatabaseError):
         logger.exception("meter store failed; serving the teaser")
         return MeterState(available=False)

@@ -52,6 +52,10 @@ class MeterStore:
         """Record ``article_id`` unless that would pass ``limit`` (or the address cap)."""
         raise NotImplementedError(f"{type(self).__name__} must implement record()")
 
+    def reads(self, key: MeterKey) -> frozenset[int]:
+        """The articles recorded for this reader in this period."""
+        raise NotImplementedError(f"{type(self).__name__} must implement reads()")
+
     def merge(self, *, source: str, target: str, period: str, ttl: int) -> None:
         """Add ``source``'s reads of ``period`` to ``target``'s, without double counting.
 
@@ -118,6 +122,13 @@ class DatabaseMeterStore(MeterStore):
             MeterBucket.objects.filter(pk=bucket.pk).update(count=F("count") + 1)
             state = MeterState(bucket.count + 1, address_count=address_count, just_recorded=True)
             return RecordResult(True, state)
+
+    def reads(self, key: MeterKey) -> frozenset[int]:
+        return frozenset(
+            MeterRead.objects.filter(bucket__key=key.reader, bucket__period=key.period).values_list(
+                "article_id", flat=True
+            )
+        )
 
     def merge(self, *, source: str, target: str, period: str, ttl: int) -> None:
         with transaction.atomic():
@@ -217,6 +228,10 @@ class RedisMeterStore(MeterStore):
             just_recorded=bool(recorded) and not already,
         )
         return RecordResult(bool(recorded), state)
+
+    def reads(self, key: MeterKey) -> frozenset[int]:
+        members = self._call(self.client.smembers, self._key(key.reader, key.period))
+        return frozenset(int(member) for member in members)
 
     def merge(self, *, source: str, target: str, period: str, ttl: int) -> None:
         keys = [self._key(source, period), self._key(target, period)]

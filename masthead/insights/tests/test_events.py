@@ -64,7 +64,7 @@ def test_a_failed_write_keeps_the_events_for_the_next_attempt(monkeypatch):
 
     events.record(EventKind.CHECKOUT_STARTED, article_id=None)
     with monkeypatch.context() as patched:
-        patched.setattr(ReaderEvent.objects, "bulk_create", refuse)
+        patched.setattr(events, "_insert", refuse)
         assert events.flush(quiet=True) == 0
     assert events.flush() == 1
     assert ReaderEvent.objects.filter(kind=EventKind.CHECKOUT_STARTED).count() == 1

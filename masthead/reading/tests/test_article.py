@@ -115,11 +115,16 @@ def _warm(article: ArticlePage) -> None:
 
 # The database store answers a re-read or a reader over the limit with one query (the
 # reader's bucket row, locked, with whether this article is in it); a new read adds the
-# read and the count under that lock. Redis answers every one of them itself.
+# read and the count under that lock; the first refusal also reads the reader's final
+# list of reads, after which this process answers that reader without the store.
+# Redis answers every one of them itself.
 QUERY_BUDGET = {
-    "database": {"new read": 3, "re-read": 1, "over the limit": 1},
-    "redis": {"new read": 0, "re-read": 0, "over the limit": 0},
+    "database": {"new read": 3, "re-read": 1, "over the limit": 2, "over the limit again": 0},
+    "redis": {"new read": 0, "re-read": 0, "over the limit": 0, "over the limit again": 0},
 }
+# Savepoints count as queries inside a test's transaction; in production the lock's
+# transaction is a BEGIN and a COMMIT around the same statements.
+SAVEPOINTS = {"database": 2, "redis": 0}
 
 
 @pytest.mark.parametrize("store", ["database", "redis"])
@@ -139,13 +144,13 @@ def test_an_anonymous_metered_read_costs_at_most_one_query(store, django_assert_
             ("re-read", articles[1], "still free to read again"),
             ("new read", articles[2], "last free article today"),
             ("over the limit", articles[3], "You've reached your daily free article limit"),
-            ("over the limit", articles[3], "You've reached your daily free article limit"),
+            ("over the limit again", articles[3], "You've reached your daily free article limit"),
+            ("over the limit again", articles[4], "You've reached your daily free article limit"),
+            ("over the limit again", articles[1], "still free to read again"),
         ]
         for kind, article, wording in steps:
-            # Savepoints count as queries inside a test's transaction; in production
-            # the lock's transaction is a BEGIN and a COMMIT around the same statements.
             budget = QUERY_BUDGET[store][kind]
-            budget += 2 if store == "database" else 0
+            budget += SAVEPOINTS[store] if budget else 0
             with django_assert_max_num_queries(budget, info=kind):
                 response = reader.get(article.url)
             assert response.status_code == 200
@@ -218,3 +223,38 @@ def test_every_slot_is_filled_and_no_marker_reaches_a_reader(reader):
     for article in metered_articles()[:4] + [demo_article("free")]:
         page = reader.get(article.url, follow=True).content.decode()
         assert "<!--mh:" not in page
+
+
+def test_a_reader_at_the_limit_is_answered_without_the_store_until_the_limit_changes(
+    monkeypatch,
+):
+    from masthead.paywall import meter
+    from masthead.paywall.models import PaywallSettings
+
+    articles = metered_articles()
+    reader = Client()
+    for article in articles[:3]:
+        assert reader.get(article.url, follow=True).status_code == 200
+    over = reader.get(articles[3].url).content.decode()
+    assert "You've reached your daily free article limit" in html.unescape(over)
+
+    def unreachable(*args, **kwargs):
+        raise meter.MeterUnavailable("down")
+
+    for store in (meter.DatabaseMeterStore, meter.RedisMeterStore):
+        for call in ("peek", "record", "reads"):
+            monkeypatch.setattr(store, call, unreachable)
+    # The reads of a meter at its limit are final: no store needed to answer either way.
+    again = html.unescape(reader.get(articles[4].url).content.decode())
+    assert "You've reached your daily free article limit" in again
+    reread = html.unescape(reader.get(articles[1].url).content.decode())
+    assert "still free to read again" in reread
+    # A higher limit is another meter state: the store is asked (and is down: teaser).
+    settings_row = PaywallSettings.objects.first() or PaywallSettings.objects.create(
+        site_id=articles[0].get_site().pk
+    )
+    settings_row.anonymous_limit = 10
+    settings_row.save()
+    fresh = html.unescape(reader.get(articles[4].url).content.decode())
+    assert "You've reached your daily free article limit" not in fresh
+    assert "paywall-prompt" in fresh
