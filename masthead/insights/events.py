@@ -102,7 +102,14 @@ def _insert(batch: list[dict]) -> None:
         for e in batch
     ]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608 - names from the model
+        if connection.vendor == "postgresql":
+            # COPY: the rows go in one stream, adapted by the driver's C code.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - model names
+        cursor.executemany(sql, rows)
 
 
 def flush_if_due(**_signal_kwargs) -> None:
