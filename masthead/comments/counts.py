@@ -31,17 +31,18 @@ def forget_count(article_id: int) -> None:
     Only the comments generation moves: the article's own cached variant, and
     every other article's, stay as they are.
     """
+    _store_count(article_id)
+    generations.bump(generations.COMMENTS)
+
+
+def _store_count(article_id: int) -> None:
     ArticleStats.objects.update_or_create(
         article_id=article_id, defaults={"comment_count": selectors.visible_count(article_id)}
     )
-    generations.bump(generations.COMMENTS)
 
 
 def recount_all() -> None:
     """Every article's count from the comments themselves (after a bulk load)."""
     for article_id in selectors.articles_with_comments():
-        ArticleStats.objects.update_or_create(
-            article_id=article_id,
-            defaults={"comment_count": selectors.visible_count(article_id)},
-        )
+        _store_count(article_id)
     generations.bump(generations.COMMENTS)

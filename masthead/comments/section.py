@@ -19,7 +19,7 @@ from masthead.billing import entitlements
 from masthead.comments import counts, selectors, services
 from masthead.comments.models import CommentBan
 from masthead.content.models import PublicationSettings
-from masthead.core import generations
+from masthead.core import generations, requests
 from masthead.core.memo import Memo
 
 _ACTIONS = re.compile(r"<!--mh:actions:(\d+)-->")
@@ -57,7 +57,7 @@ def render_section(request, *, article_id: int, comments_open: bool) -> str:
     site_gen = generations.current(request, generations.SITE)
     comments_gen = generations.current(request, generations.COMMENTS)
     comments_enabled, zone = _site_memo.get_or_set(
-        (site_gen, request.get_host()),
+        (site_gen, requests.host(request)),
         lambda: (
             services.site_settings().comments_enabled,
             PublicationSettings.for_request(request).zone,

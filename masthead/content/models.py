@@ -220,9 +220,11 @@ class ArticlePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["authors"] = selectors.article_authors(article=self)
         context["section"] = self.section
-        # Editors' previews see the whole article; readers get a variant the
-        # reading layer picks (``content.variants``), never this default.
-        return context | variants.variant_context(self, variants.WHOLE, teaser_blocks=0)
+        if getattr(request, "is_preview", False):
+            # Editors see the whole article; readers get the variant the reading
+            # layer picks and renders with ``content.variants.render``.
+            context |= variants.variant_context(self, variants.WHOLE, teaser_blocks=None)
+        return context
 
 
 class ArticleStats(models.Model):

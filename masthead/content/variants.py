@@ -52,10 +52,14 @@ def variant_key(route: ArticleRoute, variant: str, site_generation: int, teaser_
     return f"variant:{route.page_id}:{route.version}:{site_generation}:{teaser_blocks}:{variant}"
 
 
+def _key_now(request: HttpRequest, route: ArticleRoute, variant: str, teaser_blocks: int) -> str:
+    site = generations.current(request, generations.SITE)
+    return variant_key(route, variant, site, teaser_blocks)
+
+
 def cached(request: HttpRequest, route: ArticleRoute, variant: str, teaser_blocks: int):
     """The variant's bytes if a process or the shared cache has them, else None."""
-    site = generations.current(request, generations.SITE)
-    key = variant_key(route, variant, site, teaser_blocks)
+    key = _key_now(request, route, variant, teaser_blocks)
     html = _local.get(key)
     if html is None:
         html = cache.get(key)
@@ -71,10 +75,7 @@ def render(
     context = page.get_context(request) | variant_context(page, variant, teaser_blocks)
     html = render_to_string(page.get_template(request), context, request=request)
     if store:
-        route = route_of(page)
-        key = variant_key(
-            route, variant, generations.current(request, generations.SITE), teaser_blocks
-        )
+        key = _key_now(request, route_of(page), variant, teaser_blocks)
         _local.set(key, html)
         cache.set(key, html, ENTRY_TIMEOUT)
     return html
@@ -91,9 +92,10 @@ def page_changed(sender=None, instance=None, **_signal_kwargs) -> None:
         generations.bump(generations.SITE)
 
 
-def variant_context(page: ArticlePage, variant: str, teaser_blocks: int) -> dict:
+def variant_context(page: ArticlePage, variant: str, teaser_blocks: int | None) -> dict:
+    """``teaser_blocks=None``: the body uncut, as an editor's preview shows it."""
     blocks = list(page.body)
-    if page.access_level == AccessLevel.FREE or variant == WHOLE and teaser_blocks == 0:
+    if page.access_level == AccessLevel.FREE or teaser_blocks is None:
         open_blocks, gated_blocks = blocks, []
     else:
         # The teaser variant is cut here, on the server: the rest is never rendered.

@@ -107,10 +107,8 @@ def current(request: HttpRequest | None, name: str) -> int:
     return lookup(request)[key(name)]
 
 
-def stamp(request: HttpRequest | None) -> tuple[int, int, int]:
+def stamp(request: HttpRequest) -> tuple[int, int, int]:
     """All three generations, for an entry that depends on all of them."""
-    if request is None:
-        return tuple(current(None, name) for name in NAMES)
     found = lookup(request)
     return tuple(found[k] for k in KEYS)
 

@@ -48,10 +48,6 @@ def fill(html: str, fillers: Mapping[str, Callable[[Any], str]], context: Any) -
     return "".join(out)
 
 
-def names_in(html: str) -> set[str]:
-    return set(_PATTERN.findall(html))
-
-
 def names_in_template(template_name: str) -> set[str]:
     """The slots a template (and the templates it extends) declares with ``{% slot %}``."""
     names: set[str] = set()

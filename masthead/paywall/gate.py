@@ -120,12 +120,12 @@ def identify_redirect(request: HttpRequest) -> HttpResponse:
 
 def returned_with_cookie(request: HttpRequest) -> bool:
     """The marker is in the URL and the reader is now known: time to drop the marker."""
-    if identity.IDENTIFY_MARKER not in request.META.get("QUERY_STRING", ""):
+    if not identity.has_identify_marker(request):
         return False
     user = getattr(request, "user", None)
-    return identity.IDENTIFY_MARKER in request.GET and (
-        (user is not None and user.is_authenticated) or identity.anonymous_id(request) is not None
-    )
+    return (user is not None and user.is_authenticated) or identity.anonymous_id(
+        request
+    ) is not None
 
 
 def clean_url_redirect(request: HttpRequest) -> HttpResponse:

@@ -75,8 +75,15 @@ def identify_marker() -> str:
     return signing.TimestampSigner(salt=IDENTIFY_MARKER_SALT).sign("1")
 
 
+def has_identify_marker(request: HttpRequest) -> bool:
+    """Cheap enough for every request: most URLs have no query string to parse."""
+    return (
+        IDENTIFY_MARKER in request.META.get("QUERY_STRING", "") and IDENTIFY_MARKER in request.GET
+    )
+
+
 def identify_marker_is_fresh(request: HttpRequest) -> bool:
-    if IDENTIFY_MARKER not in request.META.get("QUERY_STRING", ""):
+    if not has_identify_marker(request):
         return False
     value = request.GET.get(IDENTIFY_MARKER)
     if not value:
