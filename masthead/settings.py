@@ -100,8 +100,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "masthead.content.middleware.AdminTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "masthead.accounts.middleware.SessionRenewalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "masthead.reading.middleware.FastPathMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -203,7 +205,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 SERVE_MEDIA = env_bool("SERVE_MEDIA", default=not PRODUCTION)
 
 WAGTAIL_SITE_NAME = "Masthead"
-WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
+# The site's own address, for e-mails and the admin; `make run` serves the demo on PORT.
+# load_demo points the Wagtail Site (sitemap, full URLs) at it too.
+WAGTAILADMIN_BASE_URL = (
+    os.environ.get("BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
+).rstrip("/")
 WAGTAILIMAGES_IMAGE_MODEL = "content.MastheadImage"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "txt", "xlsx"]
@@ -225,6 +231,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Masthead <no-reply@lo
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Two weeks, renewed once less than half is left (accounts.middleware), so a reader
+# who keeps coming back stays logged in without a session write per request.
+SESSION_COOKIE_AGE = 14 * 24 * 3600
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -265,7 +274,12 @@ ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "manda
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# The reader chooses; the box is ticked by default (accounts.login.LoginForm).
 ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_FORMS = {"login": "masthead.accounts.login.LoginForm"}
+ACCOUNT_SIGNUP_FORM_CLASS = "masthead.accounts.forms.SignupExtrasForm"
+# A reader's chosen public name, never a part of their e-mail address.
+ACCOUNT_USER_DISPLAY = "masthead.accounts.adapter.reader_name"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Password guessing: 30 login attempts a minute from one address, 100 failures an
@@ -313,6 +327,10 @@ CONTENT_SECURITY_POLICY = (
     "img-src 'self' data: https:; "
     "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
     "form-action 'self' https://checkout.stripe.com https://billing.stripe.com"
+)
+# A preview is framed by the admin's preview panel, on our own origin and nowhere else.
+CONTENT_SECURITY_POLICY_PREVIEW = CONTENT_SECURITY_POLICY.replace(
+    "frame-ancestors 'none'", "frame-ancestors 'self'"
 )
 
 # The admin must not call third parties (avatars, release checks) on editors' behalf.

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("accounts/", include("allauth.urls")),
     path("account/", account_views.account, name="account"),
+    path("account/name/", account_views.display_name_update, name="account-name"),
     path("account/cancel/", account_views.subscription_cancel, name="subscription-cancel"),
     path("account/resume/", account_views.subscription_resume, name="subscription-resume"),
     path("billing/", include("masthead.billing.urls")),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", views.search_view, name="search"),
     path("subscribe/", billing_views.subscribe, name="subscribe"),
+    path("subscribe/<int:plan_id>/", billing_views.subscribe_plan, name="subscribe-plan"),
     path("tags/<slug:slug>/", views.tag_view, name="tag"),
     path("feeds/rss/", feeds.SiteRssFeed(), name="feed-rss"),
     path("feeds/atom/", feeds.SiteAtomFeed(), name="feed-atom"),
@@ -39,3 +41,6 @@ if settings.SERVE_MEDIA:
     )
 
 urlpatterns.append(path("", include(wagtail_urls)))
+
+# The other error pages are Django's handlers with our templates (400.html, 403.html, …).
+handler500 = "masthead.content.errors.server_error"

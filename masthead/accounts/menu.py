@@ -29,7 +29,9 @@ def account_links_html(request: HttpRequest) -> str:
         "accounts/menu.html",
         {
             "next_query": next_query,
-            "name": user.email or user.get_username(),
+            # Never the e-mail address, or a part of it: on a shared screen it is
+            # as public as the page.
+            "name": user.first_name or "Your account",
             "offer_subscription": offer_subscription,
         },
     )

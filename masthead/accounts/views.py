@@ -3,15 +3,17 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from masthead.accounts.forms import DisplayNameForm
 from masthead.billing import entitlements, providers, services
+from masthead.billing.models import SubscriptionStatus
+from masthead.comments import services as comment_services
 from masthead.comments.services import reply_notifications_enabled
 from masthead.content.models import PublicationSettings
 
 
-@login_required
-def account(request):
+def _account_page(request, *, name_form: DisplayNameForm | None = None, status: int = 200):
     entitlement = entitlements.for_user(request.user)
     return TemplateResponse(
         request,
@@ -21,13 +23,43 @@ def account(request):
             "subscription": entitlement.subscription,
             "testmode": providers.get().name == "testmode",
             "reply_notifications": reply_notifications_enabled(request.user),
+            "name_form": name_form
+            or DisplayNameForm(
+                user=request.user, initial={"display_name": request.user.first_name}
+            ),
+            "neutral_name": comment_services.NEUTRAL_NAME,
         },
+        status=status,
     )
 
 
 @login_required
+def account(request):
+    return _account_page(request)
+
+
+@login_required
 @require_POST
+def display_name_update(request):
+    form = DisplayNameForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _account_page(request, name_form=form, status=400)
+    name = comment_services.display_name_set(
+        user=request.user, name=form.cleaned_data["display_name"]
+    )
+    messages.success(request, f"Your name is now “{name}”.")
+    return redirect("account")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def subscription_cancel(request):
+    """GET asks for confirmation and says what cancelling means; the POST cancels."""
+    if request.method != "POST":
+        sub = services.current_subscription(request.user)
+        if sub is None or sub.status == SubscriptionStatus.CANCELED or sub.cancel_at_period_end:
+            return redirect("account")
+        return TemplateResponse(request, "accounts/cancel.html", {"subscription": sub})
     try:
         sub = services.subscription_set_cancel(user=request.user, cancel=True)
     except LookupError:

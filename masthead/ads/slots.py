@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from masthead.ads.models import AdSlot, Placement
+from masthead.ads.models import AdSettings, AdSlot, Placement
 from masthead.core import generations
 from masthead.core.memo import Memo
 
@@ -70,6 +70,15 @@ def _slot_html(generation: int, placement: str) -> str:
         '<span class="ad-slot__label">Advertisement</span>{}</aside>',
         placement,
         mark_safe(html),  # noqa: S308 - editors' ad tags are trusted by design
+    )
+
+
+def paragraphs_per_ad(request) -> int:
+    """The editor's ad spacing, kept per process until the site generation moves."""
+    gen = generations.current(request, generations.SITE)
+    return _memo.get_or_set(
+        ("every", gen, request.get_host()),
+        lambda: AdSettings.for_request(request).paragraphs_per_ad,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.utils import formataddr, parseaddr
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -17,6 +19,19 @@ SUBJECTS = {
     "payment_failed": "We couldn't take your payment for {publication}",
     "cancelled": "Your subscription to {publication} has been cancelled",
 }
+
+
+def publication_sender(publication: PublicationSettings | None = None) -> str:
+    """The From: of every e-mail to readers: the publication's name and its chosen address.
+
+    Without an address on the publication's settings, ``DEFAULT_FROM_EMAIL``'s address,
+    still under the publication's name.
+    """
+    publication = publication or PublicationSettings.objects.first()
+    if publication is None:
+        return settings.DEFAULT_FROM_EMAIL
+    default_name, default_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((publication.name or default_name, publication.email_from or default_address))
 
 
 def send_after_commit(kind: str, subscription) -> None:
@@ -48,6 +63,6 @@ def send_billing_email(kind: str, subscription_id: int) -> None:
     send_mail(
         SUBJECTS[kind].format(publication=name),
         render_to_string(f"billing/emails/{kind}.txt", context),
-        settings.DEFAULT_FROM_EMAIL,
+        publication_sender(publication),
         [sub.user.email],
     )

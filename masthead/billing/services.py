@@ -33,11 +33,20 @@ from masthead.insights import events
 
 logger = logging.getLogger(__name__)
 
+# A year of weeks costs $104 and of months $96; the yearly plan is the cheapest way to read.
 DEMO_PLANS = (
-    {"name": "Weekly", "price_minor": 50, "interval": Interval.WEEK, "trial_days": 14},
-    {"name": "Monthly", "price_minor": 600, "interval": Interval.MONTH, "trial_days": 14},
-    {"name": "Yearly", "price_minor": 6000, "interval": Interval.YEAR, "trial_days": 14},
+    {"name": "Weekly", "price_minor": 200, "interval": Interval.WEEK, "trial_days": 14},
+    {"name": "Monthly", "price_minor": 800, "interval": Interval.MONTH, "trial_days": 14},
+    {
+        "name": "Yearly",
+        "price_minor": 8000,
+        "interval": Interval.YEAR,
+        "trial_days": 14,
+        "highlight": "Best value",
+    },
 )
+# The first demo's prices, where a year of weeks ($26) cost less than the yearly plan ($60).
+_OLD_DEMO_PRICES = {"Weekly": 50, "Monthly": 600, "Yearly": 6000}
 SUBSCRIPTION_EVENTS = {
     "checkout.session.completed",
     "customer.subscription.created",
@@ -55,9 +64,24 @@ class CheckoutRefused(Exception):
 
 @transaction.atomic
 def plans_ensure_demo() -> list[Plan]:
-    """The demo's plans, created once."""
+    """The demo's plans, created once; a database made with the first demo's prices gets these.
+
+    Only plans exactly as the first demo made them change (never one sold through Stripe);
+    a subscription keeps its plan row, as when an editor reprices a plan.
+    """
     if Plan.objects.exists():
-        return list(Plan.objects.all())
+        plans = list(Plan.objects.select_for_update())
+        old = {p.name: p for p in plans if not p.stripe_price_id}
+        if len(plans) == len(DEMO_PLANS) and all(
+            old.get(name) and old[name].price_minor == price
+            for name, price in _OLD_DEMO_PRICES.items()
+        ):
+            for spec in DEMO_PLANS:
+                plan = old[spec["name"]]
+                plan.price_minor = spec["price_minor"]
+                plan.highlight = spec.get("highlight", plan.highlight)
+                plan.save(update_fields=["price_minor", "highlight"])
+        return plans
     return [
         Plan.objects.create(position=position, currency="usd", **spec)
         for position, spec in enumerate(DEMO_PLANS)

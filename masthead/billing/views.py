@@ -37,8 +37,18 @@ def safe_next(request, default: str = "/") -> str:
     return default
 
 
+# Links from the paywall's prompt carry ?from=paywall, so the funnel counts the click.
+FROM_PAYWALL = "paywall"
+
+
+def _record_click(request, *, plan_id: int | None = None) -> None:
+    if request.GET.get("from") == FROM_PAYWALL:
+        events.record("subscribe_clicked", article_id=None, outcome=str(plan_id or ""))
+
+
 @require_safe
 def subscribe(request):
+    _record_click(request)
     entitlement = entitlements.for_user(request.user)
     return TemplateResponse(
         request,
@@ -52,17 +62,50 @@ def subscribe(request):
     )
 
 
+def _plan_path(plan: Plan, next_url: str) -> str:
+    return f"{reverse('subscribe-plan', args=[plan.pk])}?{urlencode({'next': next_url})}"
+
+
+@require_safe
+def subscribe_plan(request, plan_id: int):
+    """One plan's way to checkout, a plain link: the plan survives sign-up and verification.
+
+    A reader without an account signs up first and comes back here; a reader with one
+    goes straight to the provider's checkout, whose own page is the confirmation (nothing
+    is charged before the reader confirms there), so a GET is safe to start it.
+    """
+    _record_click(request, plan_id=plan_id)
+    next_url = safe_next(request)
+    plan = Plan.objects.filter(pk=plan_id, active=True).first()
+    if plan is None:
+        messages.error(request, "That plan is no longer on sale. Choose one of these.")
+        return redirect(f"{reverse('subscribe')}?{urlencode({'next': next_url})}")
+    if not request.user.is_authenticated:
+        back = _plan_path(plan, next_url)
+        return redirect(f"{reverse('account_signup')}?{urlencode({'next': back})}")
+    return _checkout(request, plan, next_url)
+
+
 @require_POST
 def checkout(request):
     next_url = safe_next(request)
-    if not request.user.is_authenticated:
-        back = f"{reverse('subscribe')}?{urlencode({'next': next_url})}"
-        return redirect(f"{reverse('account_signup')}?{urlencode({'next': back})}")
     plan_id = request.POST.get("plan", "")
     plan = Plan.objects.filter(pk=plan_id, active=True).first() if plan_id.isdigit() else None
+    if not request.user.is_authenticated:
+        # The plan comes along through sign-up and e-mail verification.
+        back = (
+            _plan_path(plan, next_url)
+            if plan
+            else f"{reverse('subscribe')}?{urlencode({'next': next_url})}"
+        )
+        return redirect(f"{reverse('account_signup')}?{urlencode({'next': back})}")
     if plan is None:
         messages.error(request, "Choose one of the plans below.")
         return redirect(f"{reverse('subscribe')}?{urlencode({'next': next_url})}")
+    return _checkout(request, plan, next_url)
+
+
+def _checkout(request, plan: Plan, next_url: str):
     success = request.build_absolute_uri(reverse("billing:checkout-success"))
     success += "?" + urlencode({"next": next_url})
     try:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from html import unescape
+
 from django.conf import settings
 from django.db import models
+from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -60,8 +63,9 @@ class Comment(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        # Moderators see what was written in the admin's listings.
-        return f"“{Truncator(self.body_markdown).chars(80)}” by {self.author}"
+        # Moderators see the comment as readers read it, not its Markdown.
+        text = unescape(strip_tags(self.body_html)).strip()
+        return f"“{Truncator(text).chars(80)}” by {self.author}"
 
     @property
     def is_tombstone(self) -> bool:

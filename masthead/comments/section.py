@@ -94,6 +94,8 @@ def render_section(request, *, article_id: int, comments_open: bool) -> str:
                 "banned": banned,
                 "csrf_token": csrf_token,
                 "max_length": services.MAX_LENGTH,
+                "needs_name": can_post and not user.first_name,
+                "name_max_length": services.DISPLAY_NAME_MAX_LENGTH,
             },
         )
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -12,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from masthead.billing import entitlements
-from masthead.comments import counts
+from masthead.comments import counts, signals
 from masthead.comments.models import (
     Comment,
     CommentBan,
@@ -29,6 +31,12 @@ EDIT_WINDOW = timedelta(minutes=15)
 MIN_INTERVAL_SECONDS = 5
 HOURLY_LIMIT = 30
 DUPLICATE_WINDOW_SECONDS = 5 * 60
+# Until a reader chooses a name, this is what others see: never a part of their address.
+NEUTRAL_NAME = "Subscriber"
+DISPLAY_NAME_MAX_LENGTH = 40
+_DISPLAY_NAME = re.compile(r"^[^\W_](?:[^\W_]|[ .'’\-])*$")
+# Names that would pass for the publication speaking, or for the neutral name.
+_RESERVED_NAMES = {"admin", "administrator", "editor", "moderator", "staff", "reader", "subscriber"}
 
 
 class CommentRateLimited(Exception):
@@ -219,6 +227,52 @@ def comment_moderate(*, moderator, comment_id: int, action: str, reason: str) ->
 
 def _forget_count(article_id: int) -> None:
     counts.forget_count(article_id)
+
+
+def public_name(user) -> str:
+    """What other readers, the menu and e-mails call a reader (allauth's ACCOUNT_USER_DISPLAY)."""
+    return (getattr(user, "first_name", "") or "").strip() or NEUTRAL_NAME
+
+
+def display_name_clean(name: str, *, user=None) -> str:
+    """The name as it will be stored, or a ValidationError saying what is wrong with it.
+
+    Names are unique ignoring case, so one reader cannot pass for another in a thread.
+    """
+    name = " ".join((name or "").split())
+    if "@" in name:
+        raise ValidationError("Choose a name, not an e-mail address (no “@”).")
+    if len(name) < 2 or len(name) > DISPLAY_NAME_MAX_LENGTH:
+        raise ValidationError(
+            f"Your name needs between 2 and {DISPLAY_NAME_MAX_LENGTH} characters."
+        )
+    if not _DISPLAY_NAME.match(name):
+        raise ValidationError(
+            "Use letters, numbers, spaces, full stops, hyphens and apostrophes only."
+        )
+    if name.casefold() in _RESERVED_NAMES:
+        raise ValidationError("That name is reserved. Please choose another.")
+    taken = get_user_model().objects.filter(first_name__iexact=name)
+    if user is not None and user.pk:
+        taken = taken.exclude(pk=user.pk)
+    if taken.exists():
+        raise ValidationError("Another reader already uses that name. Please choose another.")
+    return name
+
+
+@transaction.atomic
+def display_name_set(*, user, name: str) -> str:
+    """Store the reader's public name (``first_name``, which comments show).
+
+    Threads are rendered once per comments generation, so the generation moves on
+    and every thread the reader wrote in shows the new name.
+    """
+    cleaned = display_name_clean(name, user=user)
+    if cleaned != user.first_name:
+        user.first_name = cleaned
+        user.save(update_fields=["first_name"])
+        signals.comment_changed()
+    return cleaned
 
 
 def reply_notifications_enabled(user) -> bool:

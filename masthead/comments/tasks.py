@@ -3,6 +3,9 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django_tasks import task
 
+from masthead.billing.emails import publication_sender
+from masthead.content.models import PublicationSettings
+
 
 @task()
 def send_reply_notification(comment_id: int) -> None:
@@ -18,16 +21,19 @@ def send_reply_notification(comment_id: int) -> None:
     if not can_read(recipient):
         return
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    publication = PublicationSettings.objects.first()
+    name = f" – {publication.name}" if publication else ""
     send_mail(
-        f"New reply to your comment on “{reply.article.title}”",
+        f"New reply to your comment on “{reply.article.title}”{name}",
         render_to_string(
             "comments/reply_email.txt",
             {
                 "reply": reply,
                 "url": f"{base}{reply.article.url}#comment-{reply.pk}",
                 "preferences_url": f"{base}/account/",
+                "publication": publication,
             },
         ),
-        settings.DEFAULT_FROM_EMAIL,
+        publication_sender(publication),
         [recipient.email],
     )

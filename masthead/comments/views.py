@@ -9,7 +9,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from masthead.comments import counts, services
 from masthead.comments.models import Comment
@@ -58,6 +58,13 @@ def comment_post(request, article_id: int):
     parent_id = int(parent) if parent.isdigit() else None
     # "Try again" posts the same text to the same thread.
     retry = {"retry_url": reverse("comments:post", args=[article.pk]), "parent": parent_id}
+    display_name = request.POST.get("display_name", "").strip()
+    if display_name and not request.user.first_name:
+        # A name chosen with the first comment; stored first, so a retry keeps it.
+        try:
+            services.display_name_set(user=request.user, name=display_name)
+        except ValidationError as invalid:
+            return _problem(request, article, 400, " ".join(invalid.messages), body, **retry)
     try:
         comment = services.comment_create(
             user=request.user, article=article, body=body, parent_id=parent_id
@@ -109,9 +116,18 @@ def comment_edit(request, comment_id: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def comment_delete(request, comment_id: int):
+    """GET asks "are you sure?" with the comment shown; only the POST from that page deletes."""
     comment = get_object_or_404(Comment, pk=comment_id)
+    if request.method != "POST":
+        if comment.is_tombstone:
+            return redirect(f"{comment.article.url}#comments")
+        if comment.author_id != request.user.pk:
+            raise PermissionDenied("You can only delete your own comments.")
+        return TemplateResponse(
+            request, "comments/delete.html", {"comment": comment, "article": comment.article}
+        )
     try:
         services.comment_delete(user=request.user, comment_id=comment.pk)
     except Comment.DoesNotExist as missing:

@@ -1,8 +1,13 @@
 """Comment moderation in Wagtail's admin (Wagtail registers admin views through hooks)."""
 
+from html import unescape
+
 import django_filters
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, ObjectList
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -55,11 +60,46 @@ class CommentFilterSet(WagtailFilterSet):
         return queryset.filter(report_count__gt=0) if value else queryset.filter(report_count=0)
 
 
+class CommentTextColumn(TitleColumn):
+    """The comment as readers read it (rendered, sanitised), as plain text, to its form."""
+
+    def get_value(self, instance):
+        return Truncator(unescape(strip_tags(instance.body_html)).strip()).chars(120)
+
+
+class ArticleColumn(Column):
+    """The article a comment is on, linked to the comment on the public page."""
+
+    cell_template_name = "comments/admin/article_cell.html"
+
+    def get_value(self, instance):
+        return None
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        article = instance.article
+        context["value"] = {
+            "title": article.title,
+            "url": article.get_url(request=parent_context.get("request")),
+            "comment_id": instance.pk,
+        }
+        return context
+
+
 class CommentViewSet(SnippetViewSet):
     model = Comment
     icon = "comment"
     menu_label = "Comments"
-    list_display = ["__str__", "status", "report_count", "created_at"]
+    list_display = [
+        CommentTextColumn(
+            "comment", label="Comment", url_name="wagtailsnippets_comments_comment:edit"
+        ),
+        "author",
+        ArticleColumn("article", label="Article"),
+        "status",
+        "report_count",
+        "created_at",
+    ]
     filterset_class = CommentFilterSet
     ordering = ["-report_count", "-created_at"]
     search_fields = ["body_markdown"]
@@ -79,11 +119,14 @@ class CommentViewSet(SnippetViewSet):
                     FieldPanel("report_count", read_only=True),
                 ]
             ),
-            FieldPanel("body_markdown", read_only=True, heading="Comment"),
+            HelpPanel(template="comments/admin/comment_context.html", heading="Comment"),
             FieldRowPanel([FieldPanel("action"), FieldPanel("reason")]),
         ],
         base_form_class=ModerateCommentForm,
     )
+
+    def get_queryset(self, request):
+        return Comment.objects.select_related("article", "author")
 
 
 class BanViewSet(SnippetViewSet):

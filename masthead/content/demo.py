@@ -23,6 +23,7 @@ from wagtail.models import Locale, Page, Site
 from masthead.content import demo_data
 from masthead.content.models import (
     AccessLevel,
+    ArticleAuthor,
     ArticlePage,
     ArticlePageTag,
     AuthorIndexPage,
@@ -156,6 +157,24 @@ def _site_root() -> Page:
     return home
 
 
+def site_address_follow(*, base_url: str) -> bool:
+    """Point the default Wagtail Site at ``base_url``; True when it moved.
+
+    The demo's database outlives the port it was made on: a later run on
+    another port must not go on naming the old one in sitemaps and full URLs.
+    """
+    base = urlsplit(base_url)
+    hostname = base.hostname or "localhost"
+    port = base.port or (443 if base.scheme == "https" else 80)
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None or (site.hostname, site.port) == (hostname, port):
+        return False
+    site.hostname, site.port = hostname, port
+    site.save(update_fields=["hostname", "port"])
+    generations.bump(generations.SITE)
+    return True
+
+
 @transaction.atomic
 def load_demo(*, stdout=None) -> bool:
     """Create the demo publication once. Returns False when it is already there."""
@@ -221,8 +240,11 @@ def load_demo(*, stdout=None) -> bool:
             body=_body_blocks(spec["body"]),
             access_level=spec["access"],
         )
+        article.author_links = [
+            ArticleAuthor(author=authors[slug], sort_order=i)
+            for i, slug in enumerate(spec["authors"])
+        ]
         sections[spec["section"]].add_child(instance=article)
-        article.authors.set([authors[slug] for slug in spec["authors"]])
         article.tags.set(spec["tags"])
         published_at = now - timedelta(hours=spec["hours_ago"])
         article.first_published_at = published_at
@@ -280,7 +302,6 @@ def add_synthetic_articles(*, count: int, seed: int = 7, stdout=None) -> int:
         or timezone.now()
     )
     article_fields = ArticlePage._meta.local_concrete_fields
-    author_link = ArticlePage.authors.through
     next_step = {s.pk: s.numchild for s in sections}
     serial = Page.objects.count()
     created = 0
@@ -335,8 +356,10 @@ def add_synthetic_articles(*, count: int, seed: int = 7, stdout=None) -> int:
             # bulk_create refuses multi-table children; insert only the child table.
             ArticlePage._base_manager._insert(articles, fields=article_fields)
             if authors:
-                author_link.objects.bulk_create(
-                    author_link(articlepage_id=page.pk, authorpage_id=rng.choice(authors).pk)
+                ArticleAuthor.objects.bulk_create(
+                    ArticleAuthor(
+                        article_id=page.pk, author_id=rng.choice(authors).pk, sort_order=0
+                    )
                     for page in pages
                 )
             if tag_ids:

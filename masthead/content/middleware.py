@@ -1,4 +1,7 @@
+from wagtail.users.models import UserProfile
+
 from masthead.content import page_cache
+from masthead.content.models import PublicationSettings
 from masthead.core import generations
 
 
@@ -24,3 +27,29 @@ class CachedPageMiddleware:
         if stamp is not None:
             page_cache.store_if_marked(request, response, stamp)
         return response
+
+
+class AdminTimeZoneMiddleware:
+    """Editors read and enter times in the publication's zone unless they chose their own.
+
+    Wagtail's admin activates the zone in the editor's profile, and without one the
+    server's (UTC), while the site prints times in the publication's zone. An editor
+    with no zone of their own is given the publication's for this request only (the
+    profile is not saved), so a change of the publication's zone reaches them too.
+    Sits after the authentication middleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if request.path.startswith("/admin/") and user is not None and user.is_authenticated:
+            try:
+                profile = user.wagtail_userprofile
+            except UserProfile.DoesNotExist:
+                # Creating it through the relation caches it where Wagtail looks.
+                profile = UserProfile.get_for_user(user)
+            if not profile.current_time_zone:
+                profile.current_time_zone = PublicationSettings.for_request(request).time_zone
+        return self.get_response(request)

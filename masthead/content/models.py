@@ -5,15 +5,16 @@ from __future__ import annotations
 import zoneinfo
 
 from django.db import models
-from django.utils.functional import cached_property
+from django.utils import timezone
+from django.utils.functional import cached_property, lazy
 from modelcluster.contrib.taggit import ClusterTaggableManager
-from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PublishingPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from masthead.content import page_cache
@@ -48,12 +49,19 @@ class PublicationSettings(BaseSiteSetting):
         MastheadImage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    email_from = models.EmailField(
+        "sender of e-mails",
+        blank=True,
+        help_text="The address readers' e-mails come from, e.g. newsroom@example.org; "
+        "shown with the publication's name. Empty: the server's DEFAULT_FROM_EMAIL.",
+    )
 
     panels = [
         FieldPanel("name"),
         FieldPanel("tagline"),
         FieldPanel("logo"),
         FieldPanel("time_zone"),
+        FieldPanel("email_from"),
     ]
 
     class Meta:
@@ -165,6 +173,35 @@ class ArticlePageTag(TaggedItemBase):
     )
 
 
+def _times_are_in() -> str:
+    # Read when the panel renders: the admin has the publication's zone active then.
+    return f"Times are in {timezone.get_current_timezone_name()}."
+
+
+times_are_in = lazy(_times_are_in, str)
+
+
+class ArticleAuthor(Orderable):
+    """One author of an article; ``sort_order`` is the byline order."""
+
+    article = ParentalKey(
+        "content.ArticlePage", related_name="author_links", on_delete=models.CASCADE
+    )
+    author = models.ForeignKey(
+        "content.AuthorPage", on_delete=models.CASCADE, related_name="article_links"
+    )
+
+    panels = [FieldPanel("author")]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="one_link_per_author")
+        ]
+
+    def __str__(self):
+        return f"{self.article_id}: {self.author_id}"
+
+
 class ArticlePage(Page):
     dek = models.CharField(
         "standfirst", max_length=300, blank=True, help_text="One sentence under the headline."
@@ -174,7 +211,10 @@ class ArticlePage(Page):
     )
     lead_image_caption = models.CharField(max_length=300, blank=True)
     body = StreamField(ArticleBodyBlock(), blank=True)
-    authors = ParentalManyToManyField("content.AuthorPage", blank=True, related_name="articles")
+    # Edited through ``author_links`` (ordered); this relation is for queries.
+    authors = models.ManyToManyField(
+        "content.AuthorPage", through=ArticleAuthor, blank=True, related_name="articles"
+    )
     tags = ClusterTaggableManager(through=ArticlePageTag, blank=True)
     access_level = models.CharField(
         max_length=16, choices=AccessLevel.choices, default=AccessLevel.METERED, db_index=True
@@ -183,22 +223,25 @@ class ArticlePage(Page):
         default=True, help_text="Subscribers may post comments on this article."
     )
 
+    # What an editor sets for every story is on the Content tab.
     content_panels = Page.content_panels + [
         FieldPanel("dek"),
+        InlinePanel("author_links", heading="Authors", label="Author", min_num=1),
         MultiFieldPanel(
             [FieldPanel("lead_image"), FieldPanel("lead_image_caption")], heading="Lead image"
         ),
-        FieldPanel("authors"),
         FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldPanel("tags"), FieldPanel("access_level"), FieldPanel("comments_open")],
+            heading="Tags and access",
+        ),
     ]
-    promote_panels = Page.promote_panels + [FieldPanel("tags")]
-    settings_panels = Page.settings_panels + [
-        FieldPanel("access_level"),
-        FieldPanel("comments_open"),
-    ]
+    # Wagtail's scheduling fields, labelled with the zone they are entered in.
+    settings_panels = [PublishingPanel(help_text=times_are_in), *Page.settings_panels[1:]]
     search_fields = Page.search_fields + [
         index.SearchField("dek"),
-        index.SearchField("body"),
+        # Only text every reader may read: a match is itself a disclosure (PAYWALL.md).
+        index.SearchField("public_body"),
         index.FilterField("access_level"),
         index.FilterField("first_published_at"),
     ]
@@ -213,6 +256,16 @@ class ArticlePage(Page):
     @property
     def is_free(self) -> bool:
         return self.access_level == AccessLevel.FREE
+
+    def public_body(self) -> str:
+        """The body's text for the search index: free articles only.
+
+        The teaser's length is the paywall's setting, which pages do not know,
+        so a gated article is found by its headline and standfirst alone.
+        """
+        if not self.is_free:
+            return ""
+        return " ".join(self.body.stream_block.get_searchable_content(self.body))
 
     def get_context(self, request, *args, **kwargs):
         from masthead.content import selectors, variants

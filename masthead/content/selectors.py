@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
+from modelcluster.queryset import FakeQuerySet
 from taggit.models import Tag
 
 from masthead.content.models import ArticlePage, AuthorPage, MastheadImage, SectionPage
+from masthead.content.search import reader_query
 
 HOME_ARTICLES_PER_SECTION = 3
 HOME_SCAN = 200
@@ -24,8 +26,19 @@ def published_articles(*, with_counts: bool = True) -> QuerySet[ArticlePage]:
         articles = articles.annotate(comment_count=Coalesce(F("stats__comment_count"), 0))
     return articles.prefetch_related(
         Prefetch("lead_image", queryset=MastheadImage.objects.prefetch_renditions()),
-        "authors",
+        Prefetch("authors", queryset=AuthorPage.objects.order_by("article_links__sort_order")),
     ).order_by("-first_published_at", "-pk")
+
+
+def search_articles(*, text: str):
+    """Published articles matching what a reader typed; none when they typed no word.
+
+    The index holds only what every reader may read (``ArticlePage.public_text``).
+    """
+    query = reader_query(text)
+    if query is None:
+        return ArticlePage.objects.none()
+    return published_articles().search(query)
 
 
 def live_sections() -> list[SectionPage]:
@@ -98,13 +111,22 @@ def tag_articles(*, tag: Tag) -> QuerySet[ArticlePage]:
 
 
 def article_authors(*, article: ArticlePage) -> list[AuthorPage]:
-    return list(
-        article.authors.live()
-        .prefetch_related(
-            Prefetch("portrait", queryset=MastheadImage.objects.prefetch_renditions())
-        )
-        .order_by("pk")
+    """The article's live authors in byline order.
+
+    For a preview or a revision the links are the editor's unsaved choice, held in
+    memory by modelcluster (a ``FakeQuerySet``); otherwise they are rows, joined here.
+    """
+    authors = AuthorPage.objects.live().prefetch_related(
+        Prefetch("portrait", queryset=MastheadImage.objects.prefetch_renditions())
     )
+    links = article.author_links.all()
+    if not isinstance(links, FakeQuerySet):
+        return list(
+            authors.filter(article_links__article=article).order_by("article_links__sort_order")
+        )
+    ids = [link.author_id for link in links.order_by("sort_order")]
+    by_id = authors.in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def related_articles(

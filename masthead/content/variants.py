@@ -23,7 +23,6 @@ from masthead.core import generations
 from masthead.core.memo import Memo
 
 WHOLE, TEASER = "whole", "teaser"
-INLINE_AD_AFTER_BLOCKS = 3
 ENTRY_TIMEOUT = 24 * 3600
 _local = Memo(max_entries=512)
 
@@ -106,6 +105,4 @@ def variant_context(page: ArticlePage, variant: str, teaser_blocks: int | None) 
         "gated_blocks": gated_blocks,
         "paywall_variant": variant if page.access_level != AccessLevel.FREE else WHOLE,
         "gated_css_class": GATED_CSS_CLASS,
-        "open_ad_index": INLINE_AD_AFTER_BLOCKS,
-        "gated_ad_index": INLINE_AD_AFTER_BLOCKS - len(open_blocks),
     }

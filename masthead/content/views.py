@@ -18,11 +18,11 @@ def tag_view(request, slug):
 
 @require_safe
 def search_view(request):
-    query = request.GET.get("q", "").strip()[:SEARCH_QUERY_MAX_LENGTH]
+    typed = request.GET.get("q", "")[:SEARCH_QUERY_MAX_LENGTH]
+    query = "".join(ch if ch.isprintable() else " " for ch in typed).strip()
     results = None
     if query:
-        matches = selectors.published_articles().search(query, operator="and")
-        results = selectors.paginate(matches, request.GET.get("page"))
+        results = selectors.paginate(selectors.search_articles(text=query), request.GET.get("page"))
     return TemplateResponse(request, "content/search.html", {"query": query, "results": results})
 
 

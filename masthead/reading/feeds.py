@@ -7,8 +7,8 @@ never hands out text the paywall would hold back.
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.html import escape
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.utils.html import escape, format_html
 
 from masthead.content import selectors
 from masthead.content.models import PublicationSettings, SectionPage
@@ -16,10 +16,26 @@ from masthead.content.rendering import body_html
 from masthead.paywall.gate import site_paywall
 
 FEED_SIZE = 30
+# The same crop as the article's Open Graph image.
+FEED_IMAGE = "fill-1200x675"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+
+
+class MediaRssFeed(Rss201rev2Feed):
+    """RSS 2.0 with Media RSS's ``media:content`` for each item's lead image."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:media": MEDIA_NS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        image = item.get("lead_image")
+        if image:
+            handler.addQuickElement("media:content", "", image)
 
 
 class SiteRssFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = MediaRssFeed
 
     def get_object(self, request, *args, **kwargs):
         self.request = request
@@ -50,7 +66,42 @@ class SiteRssFeed(Feed):
             return body_html(item)
         # Feeds are read by anyone: metered and subscriber articles carry the teaser.
         teaser = body_html(item, blocks=self.paywall.policy.teaser_blocks)
-        return f"<p><strong>{escape(item.dek)}</strong></p>\n{teaser}"
+        more = format_html(
+            '<p><a href="{}">Continue reading on {}</a></p>',
+            self.request.build_absolute_uri(item.get_url(self.request)),
+            self.publication.name,
+        )
+        return f"<p><strong>{escape(item.dek)}</strong></p>\n{teaser}\n{more}"
+
+    def _lead_rendition(self, item):
+        if not item.lead_image:
+            return None
+        return item.lead_image.get_rendition(FEED_IMAGE)
+
+    def item_enclosures(self, item):
+        rendition = self._lead_rendition(item)
+        if rendition is None:
+            return []
+        url = self.request.build_absolute_uri(rendition.url)
+        try:
+            length = rendition.file.size
+        except OSError:
+            length = 0  # RSS allows 0 when the size is unknown
+        return [Enclosure(url, str(length), _mime_type(rendition))]
+
+    def item_extra_kwargs(self, item):
+        rendition = self._lead_rendition(item)
+        if rendition is None:
+            return {}
+        return {
+            "lead_image": {
+                "url": self.request.build_absolute_uri(rendition.url),
+                "medium": "image",
+                "type": _mime_type(rendition),
+                "width": str(rendition.width),
+                "height": str(rendition.height),
+            }
+        }
 
     def item_author_name(self, item):
         return ", ".join(author.title for author in item.authors.all()) or None
@@ -60,6 +111,13 @@ class SiteRssFeed(Feed):
 
     def item_updateddate(self, item):
         return item.last_published_at
+
+
+def _mime_type(rendition) -> str:
+    extension = rendition.file.name.rsplit(".", 1)[-1].lower()
+    return {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}.get(
+        extension, f"image/{extension}"
+    )
 
 
 class SiteAtomFeed(SiteRssFeed):

@@ -297,7 +297,9 @@ def test_comment_post_reply_edit_report_hide(cast, people, screenshots):
     moderator.snap(screenshots, "moderation-queue-desktop")
     row.get_by_role("link").first.click()
     moderator.page.wait_for_url(re.compile(r"/admin/snippets/comments/comment/edit/\d+/"))
-    expect(moderator.page.locator("main")).to_contain_text(EDITED.split(" (")[0])
+    # The moderator reads the comment as readers do (rendered, not its Markdown).
+    expect(moderator.page.locator("main")).to_contain_text(EDITED_TEXT)
+    expect(moderator.page.locator("main strong", has_text="real")).to_be_visible()
     moderator.page.get_by_role("combobox", name="Action").select_option("hide")
     moderator.page.get_by_role("textbox", name="Reason").fill(REASON)
     moderator.snap(screenshots, "moderation-edit-desktop")

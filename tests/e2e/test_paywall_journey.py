@@ -45,9 +45,9 @@ pytestmark = pytest.mark.e2e
 # (ANONYMOUS_LIMIT, REGISTERED_LIMIT, TEASER_BLOCKS, TRIAL_DAYS: tests/e2e/browser.py.)
 PLANS = [
     # (name, price as shown, per interval, highlight)
-    ("Weekly", "$0.50", "a week", ""),
-    ("Monthly", "$6.00", "a month", ""),
-    ("Yearly", "$60.00", "a year", ""),
+    ("Weekly", "$2.00", "a week", ""),
+    ("Monthly", "$8.00", "a month", ""),
+    ("Yearly", "$80.00", "a year", "Best value"),
 ]
 READER_COOKIE = "mh_reader"
 SUBSCRIBERS_HEADING = "This article is for subscribers."
@@ -154,7 +154,7 @@ def assert_whole(page: Page, article: dict, remaining: int, *, reread: bool = Fa
     expect(notice).to_contain_text(wording)
     subscribe = notice.get_by_role("link", name="Subscribe for unlimited access")
     expect(subscribe).to_have_attribute(
-        "href", f"/subscribe/?{urlencode({'next': path_of(article)})}"
+        "href", f"/subscribe/?{urlencode({'next': path_of(article)})}&from=paywall"
     )
     body = page.locator("article.article .article__body")
     expect(body.locator(".article__gated")).to_have_count(1)
@@ -188,6 +188,12 @@ def assert_prompt_plans(prompt) -> None:
             expect(plan.locator(".plan__highlight")).to_have_text(highlight)
         else:
             expect(plan.locator(".plan__highlight")).to_have_count(0)
+        # The whole row is a link to that plan's own checkout path.
+        choose = plan.locator("a.plan__choose")
+        expect(choose).to_have_count(1)
+        expect(choose).to_have_attribute(
+            "href", re.compile(r"^/subscribe/\d+/\?next=.*&from=paywall$")
+        )
 
 
 def assert_prompt(page: Page, article: dict, heading: str, *, register_offer: int) -> None:
@@ -203,7 +209,7 @@ def assert_prompt(page: Page, article: dict, heading: str, *, register_offer: in
     assert_prompt_plans(prompt)
     trial = prompt.locator(".paywall-prompt__actions a.button")
     expect(trial).to_have_text(f"Try {TRIAL_DAYS} days free")
-    expect(trial).to_have_attribute("href", f"/subscribe/?{next_query}")
+    expect(trial).to_have_attribute("href", f"/subscribe/?{next_query}&from=paywall")
     login_line = prompt.locator(".paywall-prompt__login")
     expect(login_line).to_have_text("Already a subscriber? Log in")
     login = login_line.get_by_role("link", name="Log in")

@@ -2,8 +2,8 @@
 
 An anonymous reader reads three metered articles, is stopped at the fourth,
 follows "Try 14 days free" to the plans, picks Weekly, signs up, confirms the
-e-mail address from the verification mail, starts the trial in the test-mode
-checkout and lands back on the same article, now whole. On the account page
+e-mail address from the verification mail, lands straight in Weekly's test-mode
+checkout, starts the trial there and lands back on the same article, now whole. On the account page
 the reader cancels (access continues to the period end), and in the test-mode
 portal reaches the end of the period: the subscription is over and the article
 is metered again.
@@ -54,7 +54,7 @@ pytestmark = pytest.mark.e2e
 MAIL_TIMEOUT = 15.0
 
 # --- The demo plans (billing.services.DEMO_PLANS); the paywall's defaults are in browser.py.
-PLAN, PRICE, PER = "Weekly", "$0.50", "a week"
+PLAN, PRICE, PER = "Weekly", "$2.00", "a week"
 # allauth's wording or the site's own (templates/account/).
 SIGN_UP = re.compile(r"^(Sign Up|Create account)$")
 VERIFY_HEADING = re.compile(r"verify|confirm|check", re.IGNORECASE)
@@ -242,7 +242,9 @@ def assert_limit_prompt(page: Page, article: dict, *, action: str) -> None:
     expect(prompt.locator("h2")).to_have_text(LIMIT_HEADING)
     button = prompt.locator(".paywall-prompt__actions a.button")
     expect(button).to_have_text(action)
-    expect(button).to_have_attribute("href", f"/subscribe/?{urlencode({'next': path_of(article)})}")
+    expect(button).to_have_attribute(
+        "href", f"/subscribe/?{urlencode({'next': path_of(article)})}&from=paywall"
+    )
 
 
 def facts(page: Page) -> dict[str, str]:
@@ -337,7 +339,9 @@ def test_subscriber_journey(readers, site, inbox, screenshots):
         "link", name=f"Try {TRIAL_DAYS} days free"
     )
     follow(page, trial_link)
-    assert reader.where() == ("/subscribe/", {"next": [article_path]}), page.url
+    assert reader.where() == ("/subscribe/", {"next": [article_path], "from": ["paywall"]}), (
+        page.url
+    )
     expect(page.locator("h1")).to_have_text(f"Subscribe to {PUBLICATION_NAME}")
     expect(page.locator(".testmode-banner")).to_have_text(TESTMODE_BANNER)
     weekly = plan_card(page, PLAN)
@@ -347,24 +351,22 @@ def test_subscriber_journey(readers, site, inbox, screenshots):
     reader.snap(screenshots, "s2-subscribe")
     follow(page, weekly.get_by_role("button", name=f"Try {TRIAL_DAYS} days free"))
 
-    # Not logged in: the sign-up page, which will bring the reader back to the plans.
-    back_to_plans = f"/subscribe/?{urlencode({'next': article_path})}"
-    assert reader.where() == ("/accounts/signup/", {"next": [back_to_plans]}), page.url
+    # Not logged in: the sign-up page, which names the plan and will go on to its checkout.
+    path, query = reader.where()
+    assert path == "/accounts/signup/", page.url
+    [back_to_plan] = query["next"]
+    assert re.fullmatch(
+        r"/subscribe/\d+/\?" + re.escape(urlencode({"next": article_path})), back_to_plan
+    ), back_to_plan
+    expect(page.locator(".signup-plan")).to_contain_text(f"You chose {PLAN}: {PRICE} {PER}")
     reader.check("sign-up page")
 
     # 3. Sign up; the verification mail arrives; its link, confirmed, logs the reader in.
     sign_up(reader, mail, site.url, address, password, shots=screenshots)
     account_link = page.locator("nav.account-links a.account-links__login")
 
-    # 4. The next chain survived sign-up and verification: back on the plans for the article.
-    assert reader.where() == ("/subscribe/", {"next": [article_path]}), (
-        f"after confirming the e-mail address the reader is at {page.url}, "
-        f"not back on {back_to_plans}"
-    )
-    expect(page.locator(".testmode-banner")).to_have_text(TESTMODE_BANNER)
-    follow(page, plan_card(page, PLAN).get_by_role("button", name=f"Try {TRIAL_DAYS} days free"))
-
-    # 5. The test-mode checkout, then back on the same article, now whole.
+    # 4-5. The plan survived sign-up and verification: straight into its test-mode
+    # checkout, then back on the same article, now whole.
     assert reader.where()[0] == "/billing/test-checkout/", page.url
     checkout = page.locator("main .checkout-box")
     expect(checkout.locator(".testmode-banner")).to_have_text(TESTMODE_BANNER)
@@ -415,7 +417,12 @@ def test_subscriber_journey(readers, site, inbox, screenshots):
     expect(page.get_by_role("button", name="Resume subscription")).to_have_count(0)
     reader.snap(screenshots, "s7-account-trial")
 
-    follow(page, page.get_by_role("button", name="Cancel subscription"))
+    # Cancelling asks first, on a page of its own.
+    follow(page, page.get_by_role("link", name="Cancel subscription"))
+    assert reader.where() == ("/account/cancel/", {}), page.url
+    expect(page.locator("main h1")).to_have_text("Cancel your subscription?")
+    reader.snap(screenshots, "s7b-cancel-confirm")
+    follow(page, page.locator("main").get_by_role("button", name="Cancel subscription"))
     assert reader.where() == ("/account/", {}), page.url
     expect_message(page, f"Your subscription is cancelled. You keep full access until {trial_end}.")
     assert facts(page) == {

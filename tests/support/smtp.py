@@ -24,6 +24,8 @@ class Message:
     recipients: tuple[str, ...]
     subject: str
     body: str
+    # The From: header as the reader's mail program shows it (name and address).
+    from_header: str = ""
 
     def link(self, path_prefix: str) -> str:
         """The path of the first link in the body whose path starts with ``path_prefix``."""
@@ -55,6 +57,7 @@ class Inbox:
             recipients=tuple(envelope.rcpt_tos),
             subject=str(parsed["Subject"]),
             body=part.get_content() if part else "",
+            from_header=str(parsed["From"] or ""),
         )
         with self._lock:
             self._messages.append(message)

@@ -157,3 +157,50 @@ def test_the_account_link_in_mail_points_at_the_site(subscribed, inbox):
 
     assert f"{base}/account/" in message.body
     assert Client().get("/account/").status_code == 302  # it exists (and asks for a login)
+
+
+@pytest.fixture
+def newsroom_sender():
+    publication = PublicationSettings.objects.first()
+    publication.email_from = "newsroom@meridian.example"
+    publication.save()
+    return publication
+
+
+def test_billing_mail_comes_from_the_address_the_publication_sets(
+    client, make_reader, fake_stripe, plans, deliver, inbox, newsroom_sender
+):
+    reader = make_reader()
+    client.force_login(reader)
+    session = fake_stripe.complete_checkout(start_stripe_checkout(client, plans["Monthly"]))
+    deliver(event("checkout.session.completed", session))
+
+    [message] = inbox.to(reader.email)
+
+    assert message.sender == "newsroom@meridian.example"
+    assert message.from_header == f"{newsroom_sender.name} <newsroom@meridian.example>"
+
+
+def test_without_an_address_mail_comes_from_the_server_default_under_the_publications_name(
+    subscribed, inbox, publication
+):
+    reader, _ = subscribed
+
+    message = only_message(inbox, reader)
+
+    assert message.from_header.startswith(f"{publication} <")
+    assert message.sender in settings.DEFAULT_FROM_EMAIL
+
+
+def test_the_cancellation_notice_reads_as_a_sentence(
+    subscribed, client, inbox, publication, committed
+):
+    reader, _ = subscribed
+    inbox.clear()
+    with committed():
+        client.post("/account/cancel/")
+
+    message = only_message(inbox, reader)
+
+    assert f"Your subscription to {publication} has been cancelled." in message.body
+    assert f"Your {publication} subscription" not in message.body

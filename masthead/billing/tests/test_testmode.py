@@ -172,8 +172,41 @@ def test_cancelling_from_the_account_keeps_access_until_the_period_ends(
     assert subjects[1].endswith("has been cancelled")
 
 
-def test_cancel_needs_a_post(client, reader):
-    assert client.get("/account/cancel/").status_code == 405
+def test_cancel_asks_first_and_only_the_confirmation_post_cancels(
+    client, reader, plans, inbox, committed
+):
+    complete_checkout(client, start_checkout(client, plans["Monthly"]), committed)
+    account = client.get("/account/").content.decode()
+    # The account page links to the question; no form there cancels in one click.
+    assert '<a class="button button--secondary" href="/account/cancel/">' in account
+    assert 'action="/account/cancel/"' not in account
+
+    question = client.get("/account/cancel/")
+
+    assert question.status_code == 200
+    text = question.content.decode()
+    assert "Cancel your subscription?" in text
+    assert "You keep full access until" in text
+    assert 'method="post" action="/account/cancel/"' in text
+    assert 'name="csrfmiddlewaretoken"' in text
+    assert 'href="/account/">Keep my subscription</a>' in text
+    assert not subscription_of(reader).cancel_at_period_end
+
+    with committed():
+        done = client.post("/account/cancel/")
+
+    assert (done.status_code, done["Location"]) == (302, "/account/")
+    assert subscription_of(reader).cancel_at_period_end
+    # Once cancelled there is nothing to confirm: back to the account page.
+    assert client.get("/account/cancel/")["Location"] == "/account/"
+
+
+def test_the_cancel_confirmation_needs_a_subscription_and_a_csrf_token(reader, plans):
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(reader)
+
+    assert csrf_client.get("/account/cancel/")["Location"] == "/account/"
+    assert csrf_client.post("/account/cancel/").status_code == 403
 
 
 def test_a_second_trial_is_refused_in_test_mode_too(client, reader, plans, committed):

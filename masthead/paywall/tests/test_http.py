@@ -92,7 +92,7 @@ def test_the_prompt_names_real_plans_trial_login_and_registration(reader):
     page = read(reader, articles[3])
     for plan in Plan.objects.filter(active=True):
         assert plan.name in page and plan.price_display in page
-    assert "$0.50" in page and "a week" in page
+    assert "$2.00" in page and "a week" in page
     assert "Try 14 days free" in page
     assert f'href="/accounts/login/?next={articles[3].url.replace("/", "%2F")}"' in page
     assert "Already a subscriber?" in page

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from masthead.ads.slots import house_ads_ensure
@@ -28,6 +29,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write("The demo publication is already loaded; nothing to do.")
         demo_comments_ensure()
+        if demo.site_address_follow(base_url=settings.WAGTAILADMIN_BASE_URL):
+            self.stdout.write(f"The site's address is now {settings.WAGTAILADMIN_BASE_URL}.")
         if synthetic:
             demo.add_synthetic_articles(count=synthetic, stdout=self.stdout)
             self.stdout.write(self.style.SUCCESS(f"Added {synthetic} synthetic articles."))
