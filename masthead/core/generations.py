@@ -128,9 +128,19 @@ def bump(name: str) -> None:
     _announce(name, value)
 
 
+def bump_now_and_at_commit(name: str) -> None:
+    """Bump now, for this process's next request, and again once the change is committed.
+
+    A request in another process that starts between the two reads the new
+    generation but the old rows; the second bump makes whatever it kept stale.
+    """
+    bump(name)
+    transaction.on_commit(lambda: bump(name))
+
+
 # Signal receivers. Module-level on purpose: signals hold receivers weakly.
 def site_changed(**_signal_kwargs) -> None:
-    bump(SITE)
+    bump_now_and_at_commit(SITE)
 
 
 def settings_changed(created: bool = False, **_signal_kwargs) -> None:
@@ -139,19 +149,17 @@ def settings_changed(created: bool = False, **_signal_kwargs) -> None:
     A row just created holds the defaults every page was already made with.
     """
     if not created:
-        bump(SITE)
-        bump(CONTENT)
+        bump_now_and_at_commit(SITE)
+        bump_now_and_at_commit(CONTENT)
 
 
 def content_changed(**_signal_kwargs) -> None:
-    bump(CONTENT)
+    bump_now_and_at_commit(CONTENT)
 
 
 def comments_changed(**_signal_kwargs) -> None:
-    bump(COMMENTS)
+    bump_now_and_at_commit(COMMENTS)
 
 
 def accounts_changed(**_signal_kwargs) -> None:
-    """Now, and again at commit: a request between the two may have kept the old row."""
-    bump(ACCOUNTS)
-    transaction.on_commit(lambda: bump(ACCOUNTS))
+    bump_now_and_at_commit(ACCOUNTS)
