@@ -1,7 +1,21 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
+
+from masthead.core import generations
 
 
 class BillingConfig(AppConfig):
     name = "masthead.billing"
     label = "billing"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from masthead.billing.models import Subscription
+
+        # Entitlements are remembered per process under the accounts generation.
+        for signal in (post_save, post_delete):
+            signal.connect(
+                generations.accounts_changed,
+                sender=Subscription,
+                dispatch_uid=f"accounts-{signal is post_save}-subscription",
+            )

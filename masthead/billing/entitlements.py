@@ -8,11 +8,16 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from masthead.billing.models import Subscription, SubscriptionStatus
+from masthead.core import generations
+from masthead.core.memo import Memo
 
 # A failed renewal keeps access this long while Stripe retries the card.
 PAST_DUE_GRACE = timedelta(days=7)
 _REQUEST_ATTRIBUTE = "_masthead_entitlement"
 PAID_STATUSES = (SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE)
+# Signed-in readers' entitlements, by user and accounts generation: any subscription
+# saved anywhere bumps it. Each entry also says until when time alone leaves it true.
+_memo = Memo(max_entries=20000)
 
 
 @dataclass(frozen=True)
@@ -38,19 +43,53 @@ def for_request(request) -> Entitlement:
     """
     found = getattr(request, _REQUEST_ATTRIBUTE, None)
     if found is None:
-        found = for_user(request.user)
+        found = _remembered(request)
         setattr(request, _REQUEST_ATTRIBUTE, found)
     return found
+
+
+def _remembered(request) -> Entitlement:
+    user = request.user
+    if not getattr(user, "is_authenticated", False):
+        return for_user(user)
+    now = timezone.now()
+    key = (user.pk, generations.current(request, generations.ACCOUNTS))
+    entry = _memo.get(key)
+    if entry is None or (entry[1] is not None and now >= entry[1]):
+        subscriptions = _subscriptions(user)
+        entry = (_entitlement(subscriptions, now), _changes_at(subscriptions, now))
+        _memo.set(key, entry)
+    return entry[0]
+
+
+def _changes_at(subscriptions: list[Subscription], now: datetime) -> datetime | None:
+    """The first instant at which the clock alone changes what these subscriptions grant."""
+    boundaries = []
+    for subscription in subscriptions:
+        end = subscription.current_period_end
+        if end is None:
+            continue
+        if subscription.status in PAID_STATUSES:
+            boundaries.append(end)
+        elif subscription.status == SubscriptionStatus.PAST_DUE:
+            boundaries.append(end + PAST_DUE_GRACE)
+    return min((b for b in boundaries if b > now), default=None)
 
 
 def for_user(user, *, now: datetime | None = None) -> Entitlement:
     """Paid access and trial eligibility for a user (anonymous users have neither paid nor used)."""
     if not getattr(user, "is_authenticated", False):
         return Entitlement(paid_access=False, trial_available=True)
-    now = now or timezone.now()
-    subscriptions = list(
+    return _entitlement(_subscriptions(user), now or timezone.now())
+
+
+def _subscriptions(user) -> list[Subscription]:
+    return list(
         Subscription.objects.filter(user=user).select_related("plan").order_by("-created_at")
     )
+
+
+def _entitlement(subscriptions: list[Subscription], now: datetime) -> Entitlement:
     current = next((s for s in subscriptions if _grants_access(s, now)), None)
     trial_used = any(s.trial_end is not None for s in subscriptions)
     return Entitlement(

@@ -7,6 +7,8 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 
+from masthead.core import generations
+
 CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}
 
 
@@ -98,6 +100,14 @@ class Customer(models.Model):
         return f"{self.user} @ {self.provider}: {self.provider_customer_id}"
 
 
+class SubscriptionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # Bulk updates send no post_save; remembered entitlements must still go stale.
+        changed = super().update(**kwargs)
+        generations.accounts_changed()
+        return changed
+
+
 class Subscription(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="subscriptions"
@@ -115,6 +125,8 @@ class Subscription(models.Model):
     trial_reminder_sent = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["user", "status"])]

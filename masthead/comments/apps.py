@@ -10,12 +10,12 @@ class CommentsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from masthead.comments.models import Comment, CommentBan, CommentSettings
-        from masthead.comments.signals import comment_changed
         from masthead.core import generations
 
         # Threads are rendered once per comments generation: any change to a comment shows.
-        post_save.connect(comment_changed, sender=Comment, dispatch_uid="comment-saved")
-        post_delete.connect(comment_changed, sender=Comment, dispatch_uid="comment-deleted")
+        changed = generations.comments_changed
+        post_save.connect(changed, sender=Comment, dispatch_uid="comment-saved")
+        post_delete.connect(changed, sender=Comment, dispatch_uid="comment-deleted")
 
         # Both are remembered per process by generation (see comments.section).
         remembered = (

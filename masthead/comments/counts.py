@@ -32,7 +32,7 @@ def forget_count(article_id: int) -> None:
     every other article's, stay as they are.
     """
     _store_count(article_id)
-    generations.bump(generations.COMMENTS)
+    generations.bump_now_and_at_commit(generations.COMMENTS)
 
 
 def _store_count(article_id: int) -> None:
@@ -45,4 +45,4 @@ def recount_all() -> None:
     """Every article's count from the comments themselves (after a bulk load)."""
     for article_id in selectors.articles_with_comments():
         _store_count(article_id)
-    generations.bump(generations.COMMENTS)
+    generations.bump_now_and_at_commit(generations.COMMENTS)

@@ -24,6 +24,7 @@ from masthead.core.memo import Memo
 
 _ACTIONS = re.compile(r"<!--mh:actions:(\d+)-->")
 _INVITE = "<!--mh:invite-->"
+_THREADS = "<!--mh:threads-->"
 # Stand-ins rendered into the actions template once, then swapped per comment and reader.
 _PK, _CSRF = 987654321, "mh-csrf-token"
 
@@ -35,6 +36,7 @@ _ban_memo = Memo(max_entries=20000)
 _held_memo = Memo(max_entries=20000)
 _threads_memo = Memo(max_entries=2000)
 _actions_memo = Memo(max_entries=256)
+_frame_memo = Memo(max_entries=256)
 
 
 def render_section(request, *, article_id: int, comments_open: bool) -> str:
@@ -82,22 +84,31 @@ def render_section(request, *, article_id: int, comments_open: bool) -> str:
         html = _fill_actions(
             html, actions, user=user, article_id=article_id, can_post=can_post, csrf=csrf_token
         )
-        return render_to_string(
-            "comments/section.html",
-            {
-                "article_id": article_id,
-                "threads_html": mark_safe(html),  # noqa: S308 - rendered from our templates
-                "count": counts.cached_count(request, article_id),
-                "newest_first": newest_first,
-                "can_post": can_post,
-                "is_open": is_open,
-                "banned": banned,
-                "csrf_token": csrf_token,
-                "max_length": services.MAX_LENGTH,
-                "needs_name": can_post and not user.first_name,
-                "name_max_length": services.DISPLAY_NAME_MAX_LENGTH,
-            },
-        )
+        shape = {
+            "article_id": article_id,
+            "count": counts.cached_count(request, article_id),
+            "newest_first": newest_first,
+            "can_post": can_post,
+            "is_open": is_open,
+            "banned": banned,
+            "needs_name": can_post and not user.first_name,
+        }
+        frame = _frame_memo.get_or_set(tuple(shape.values()), lambda: _frame(shape))
+        return frame.replace(_CSRF, csrf_token).replace(_THREADS, html)
+
+
+def _frame(shape: dict) -> str:
+    """The section around the threads, with stand-ins for the threads and the CSRF token."""
+    return render_to_string(
+        "comments/section.html",
+        {
+            **shape,
+            "threads_html": mark_safe(_THREADS),  # noqa: S308 - a fixed marker
+            "csrf_token": _CSRF,
+            "max_length": services.MAX_LENGTH,
+            "name_max_length": services.DISPLAY_NAME_MAX_LENGTH,
+        },
+    )
 
 
 def _threads(*, user, article_id: int, page_number, newest_first: bool, generation):

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from masthead.billing import entitlements
-from masthead.comments import counts, signals
+from masthead.comments import counts
 from masthead.comments.models import (
     Comment,
     CommentBan,
@@ -25,6 +25,7 @@ from masthead.comments.models import (
     ModerationAction,
 )
 from masthead.comments.rendering import render_markdown
+from masthead.core import generations
 
 MAX_LENGTH = 5000
 EDIT_WINDOW = timedelta(minutes=15)
@@ -271,7 +272,7 @@ def display_name_set(*, user, name: str) -> str:
     if cleaned != user.first_name:
         user.first_name = cleaned
         user.save(update_fields=["first_name"])
-        signals.comment_changed()
+        generations.comments_changed()
     return cleaned
 
 

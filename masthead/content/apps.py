@@ -8,7 +8,7 @@ class ContentConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import post_delete, post_save
-        from wagtail.models import Page, PageViewRestriction
+        from wagtail.models import Page, PageViewRestriction, Site
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from masthead.content.models import MastheadImage, PublicationSettings
@@ -22,8 +22,9 @@ class ContentConfig(AppConfig):
         changed = generations.content_changed
         post_save.connect(changed, sender=PageViewRestriction, dispatch_uid="vr-save")
         post_delete.connect(changed, sender=PageViewRestriction, dispatch_uid="vr-del")
-        # On every page (the publication's name, its menu, image credits) and in listings.
-        for model in (PublicationSettings, MastheadImage):
+        # On every page (the publication's name, its menu, image credits, its own address)
+        # and in listings.
+        for model in (PublicationSettings, MastheadImage, Site):
             name = model.__name__
             post_save.connect(generations.settings_changed, sender=model, dispatch_uid=f"s-{name}")
             post_delete.connect(

@@ -55,7 +55,7 @@ def fetch(request: HttpRequest) -> HttpResponse | None:
     """
     key = page_key(request)
     local = generations.local_values()
-    stamp = tuple(local[name] for name in generations.NAMES) if local is not None else None
+    stamp = tuple(local[name] for name in generations.PAGE_NAMES) if local is not None else None
     entry = _pages.get((key, stamp)) if stamp is not None else None
     if entry is None:
         found = generations.lookup(request, key)

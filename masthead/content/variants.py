@@ -86,9 +86,9 @@ def page_changed(sender=None, instance=None, **_signal_kwargs) -> None:
     An article shows only on its own page (its variants move with its revision);
     anything else (a section, an author, the home page) shows on every page.
     """
-    generations.bump(generations.CONTENT)
+    generations.bump_now_and_at_commit(generations.CONTENT)
     if not issubclass(getattr(instance, "specific_class", None) or Page, ArticlePage):
-        generations.bump(generations.SITE)
+        generations.bump_now_and_at_commit(generations.SITE)
 
 
 def variant_context(page: ArticlePage, variant: str, teaser_blocks: int | None) -> dict:

@@ -2,15 +2,18 @@
 
 A cached thing records the generations it was made under; bumping one makes
 everything that recorded it stale at once, in every process sharing the cache.
-Three generations, so that a change invalidates no more than it must:
+Four generations, so that a change invalidates no more than it must:
 
 - ``SITE``: anything on every page (publication and paywall settings, plans,
   ads, images, the section menu, author boxes). Keys the article variants.
 - ``CONTENT``: any page published, unpublished, moved, deleted or restricted.
   Keys listings, "More from" blocks and the URL → article map.
 - ``COMMENTS``: any visible comment count changed. Keys the counts on cards.
+- ``ACCOUNTS``: any user row or subscription saved or deleted. Keys the
+  per-process copies of signed-in users and their entitlements; pages do not
+  depend on it, so a login re-renders nothing.
 
-A request reads all three once, in the same cache round trip as whatever
+A request reads all four once, in the same cache round trip as whatever
 else its fast path needs, and keeps them on the request. With Redis, each
 process keeps its own copy current through pub/sub (``core.listener``) and
 needs no round trip for them at all.
@@ -23,12 +26,15 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest
 
 from masthead.core.listener import GenerationListener
 
-SITE, CONTENT, COMMENTS = "site", "content", "comments"
-NAMES = (SITE, CONTENT, COMMENTS)
+SITE, CONTENT, COMMENTS, ACCOUNTS = "site", "content", "comments", "accounts"
+# What cached pages depend on; a login or a renewal leaves them alone.
+PAGE_NAMES = (SITE, CONTENT, COMMENTS)
+NAMES = (*PAGE_NAMES, ACCOUNTS)
 _REQUEST_ATTRIBUTE = "_masthead_cache_lookup"
 
 
@@ -108,9 +114,9 @@ def current(request: HttpRequest | None, name: str) -> int:
 
 
 def stamp(request: HttpRequest) -> tuple[int, int, int]:
-    """All three generations, for an entry that depends on all of them."""
+    """The generations a cached page depends on."""
     found = lookup(request)
-    return tuple(found[k] for k in KEYS)
+    return tuple(found[key(name)] for name in PAGE_NAMES)
 
 
 def bump(name: str) -> None:
@@ -122,9 +128,19 @@ def bump(name: str) -> None:
     _announce(name, value)
 
 
+def bump_now_and_at_commit(name: str) -> None:
+    """Bump now, for this process's next request, and again once the change is committed.
+
+    A request in another process that starts between the two reads the new
+    generation but the old rows; the second bump makes whatever it kept stale.
+    """
+    bump(name)
+    transaction.on_commit(lambda: bump(name))
+
+
 # Signal receivers. Module-level on purpose: signals hold receivers weakly.
 def site_changed(**_signal_kwargs) -> None:
-    bump(SITE)
+    bump_now_and_at_commit(SITE)
 
 
 def settings_changed(created: bool = False, **_signal_kwargs) -> None:
@@ -133,13 +149,17 @@ def settings_changed(created: bool = False, **_signal_kwargs) -> None:
     A row just created holds the defaults every page was already made with.
     """
     if not created:
-        bump(SITE)
-        bump(CONTENT)
+        bump_now_and_at_commit(SITE)
+        bump_now_and_at_commit(CONTENT)
 
 
 def content_changed(**_signal_kwargs) -> None:
-    bump(CONTENT)
+    bump_now_and_at_commit(CONTENT)
 
 
 def comments_changed(**_signal_kwargs) -> None:
-    bump(COMMENTS)
+    bump_now_and_at_commit(COMMENTS)
+
+
+def accounts_changed(**_signal_kwargs) -> None:
+    bump_now_and_at_commit(ACCOUNTS)

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import redis
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
@@ -146,6 +146,35 @@ class DatabaseMeterStore(MeterStore):
             into.save(update_fields=["count"])
 
 
+class PostgresMeterStore(DatabaseMeterStore):
+    """The database store, with check-and-record in one round trip (migration 0003)."""
+
+    def record(
+        self, key: MeterKey, article_id: int, *, limit: int, address_cap: int, ttl: int
+    ) -> RecordResult:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT * FROM masthead_meter_record(%s, %s, %s, %s, %s, %s, %s)",
+                [
+                    key.reader,
+                    key.address or "",
+                    key.period,
+                    article_id,
+                    limit,
+                    address_cap,
+                    timezone.now() + timedelta(seconds=ttl),
+                ],
+            )
+            recorded, count, already, address_count = cursor.fetchone()
+        state = MeterState(
+            count,
+            already_read=already,
+            address_count=address_count,
+            just_recorded=recorded and not already,
+        )
+        return RecordResult(recorded, state)
+
+
 def _read_exists(article_id: int) -> Exists:
     return Exists(MeterRead.objects.filter(bucket=OuterRef("pk"), article_id=article_id))
 
@@ -239,13 +268,15 @@ class RedisMeterStore(MeterStore):
 
 
 @functools.cache
-def _store_for(redis_url: str) -> MeterStore:
-    return RedisMeterStore(redis_url) if redis_url else DatabaseMeterStore()
+def _store_for(redis_url: str, vendor: str) -> MeterStore:
+    if redis_url:
+        return RedisMeterStore(redis_url)
+    return PostgresMeterStore() if vendor == "postgresql" else DatabaseMeterStore()
 
 
 def get_store() -> MeterStore:
     """Redis when the site has it (shared by every app process), the database otherwise."""
     backend = getattr(settings, "PAYWALL_METER_STORE", "auto")
     if backend == "database":
-        return _store_for("")
-    return _store_for(settings.REDIS_URL)
+        return _store_for("", connection.vendor)
+    return _store_for(settings.REDIS_URL, connection.vendor)
