@@ -207,7 +207,7 @@ def test_reader_journey(reader: Reader):
     assert page.locator("input#search-page-q").input_value() == SEARCH_WORD
     assert page.locator("input#site-search").input_value() == SEARCH_WORD
     count = page.locator("main .result-count").inner_text()
-    assert re.fullmatch(rf"\d+ results? for “{SEARCH_WORD}”", count), count
+    assert re.fullmatch(rf"\d+ articles? found for “{SEARCH_WORD}”", count), count
     results = card_titles(page)
     assert SECOND_ARTICLE["title"] in results
     for article in ARTICLES:
