@@ -26,8 +26,16 @@ dev: setup-demo
 	$(PY) manage.py ensure_editor
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-browsers:
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+
+browsers: $(AXE)
 	@scripts/ensure-chromium.sh
+
+# axe-core, which the accessibility journey injects into pages (tests/e2e/package.json).
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is required for the browser tests (apt-get install npm)"; exit 1; }
+	cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 test: $(VENV)/.installed browsers
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -45,4 +53,4 @@ bench: $(VENV)/.installed
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) var artifacts
+	rm -rf $(VENV) var artifacts tests/e2e/node_modules

@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "masthead.accounts.middleware.SessionRenewalMiddleware",
+    "masthead.accounts.middleware.ReaderCookieAtLogoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "masthead.reading.middleware.FastPathMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -257,6 +258,8 @@ LOGGING = {
 }
 
 # Addresses of our own load balancers; only their X-Forwarded-For is believed.
+# allauth's rate limits ask the same question through the adapter's get_client_ip, so
+# ALLAUTH_TRUSTED_PROXY_COUNT and ALLAUTH_TRUSTED_CLIENT_IP_HEADER stay unset.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 # "auto": Redis when REDIS_URL is set, else the database; or "database".
 PAYWALL_METER_STORE = os.environ.get("PAYWALL_METER_STORE", "auto")
@@ -279,7 +282,16 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # The reader chooses; the box is ticked by default (accounts.login.LoginForm).
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_FORMS = {"login": "masthead.accounts.login.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "masthead.accounts.login.LoginForm",
+    # No second address on an account until its first is confirmed (issue 10).
+    "add_email": "masthead.accounts.verification.AddEmailForm",
+}
+# Staff log in at /admin/login/ under allauth's limits, and readers not at all.
+WAGTAILADMIN_USER_LOGIN_FORM = "masthead.accounts.login.StaffLoginForm"
+# Staff reset passwords through allauth's reset (rate-limited, the same for everyone);
+# Wagtail's own would be a second, unlimited mailer.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 ACCOUNT_SIGNUP_FORM_CLASS = "masthead.accounts.forms.SignupExtrasForm"
 # A reader's chosen public name, never a part of their e-mail address.
 ACCOUNT_USER_DISPLAY = "masthead.accounts.adapter.reader_name"
@@ -297,12 +309,17 @@ ACCOUNT_RATE_LIMITS = {
 }
 
 # Payments: "testmode" (the demo's offline checkout; refused in production) or "stripe".
-PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "stripe" if PRODUCTION else "testmode")
+# Case and spaces are a person's typing ("TestMode"); billing's system check refuses the rest.
+PAYMENT_PROVIDER = (
+    os.environ.get("PAYMENT_PROVIDER", "stripe" if PRODUCTION else "testmode").strip().lower()
+)
 if PRODUCTION and PAYMENT_PROVIDER == "testmode":
     raise ImproperlyConfigured("PAYMENT_PROVIDER=testmode is refused in production.")
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
+# Seconds per request to Stripe (connect and read); a reader waits on it at checkout.
+STRIPE_TIMEOUT = float(os.environ.get("STRIPE_TIMEOUT", "10"))
 if (
     PRODUCTION
     and PAYMENT_PROVIDER == "stripe"

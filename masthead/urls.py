@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.static import serve as serve_static
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -10,6 +11,7 @@ from masthead.accounts import views as account_views
 from masthead.billing import views as billing_views
 from masthead.content import views
 from masthead.reading import feeds
+from masthead.reading import views as reading_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -21,7 +23,7 @@ urlpatterns = [
     path("billing/", include("masthead.billing.urls")),
     path("comments/", include("masthead.comments.urls")),
     path("documents/", include(wagtaildocs_urls)),
-    path("search/", views.search_view, name="search"),
+    path("search/", reading_views.search, name="search"),
     path("subscribe/", billing_views.subscribe, name="subscribe"),
     path("subscribe/<int:plan_id>/", billing_views.subscribe_plan, name="subscribe-plan"),
     path("tags/<slug:slug>/", views.tag_view, name="tag"),
@@ -40,6 +42,11 @@ if settings.SERVE_MEDIA:
         )
     )
 
+# Wagtail's front-end login (for private pages) would be a second door for readers,
+# without allauth's limits or its e-mail verification: it leads to allauth's instead.
+urlpatterns.append(
+    path("_util/login/", RedirectView.as_view(url=settings.LOGIN_URL, query_string=True))
+)
 urlpatterns.append(path("", include(wagtail_urls)))
 
 # The other error pages are Django's handlers with our templates (400.html, 403.html, …).

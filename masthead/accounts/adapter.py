@@ -1,10 +1,14 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.utils import filter_users_by_email
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
+from django.contrib.auth import get_user_model
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 
 from masthead.billing.emails import publication_sender
 from masthead.content.models import PublicationSettings
+from masthead.paywall.identity import client_address
 
 # Until a reader chooses a name: never a part of their e-mail address.
 NEUTRAL_NAME = "Reader"
@@ -24,6 +28,21 @@ class AccountAdapter(DefaultAccountAdapter):
         except ValidationError as refusal:
             raise ImmediateHttpResponse(respond_429(request)) from refusal
 
+    def get_client_ip(self, request) -> str:
+        # One answer to "who is the client" for rate limits and the paywall's address cap:
+        # X-Forwarded-For only from TRUSTED_PROXIES, so allauth's own trusted proxy
+        # count (ALLAUTH_TRUSTED_PROXY_COUNT) stays unset and unused.
+        return client_address(request) or super().get_client_ip(request)
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        # allauth keys failures by the name typed; an account has several (username,
+        # e-mail, any case) at two doors (allauth's and the admin's), so key by account.
+        login = (credentials.get("email") or credentials.get("username") or "").strip()
+        account = _account_for(login)
+        if account is None:
+            return super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{get_current_site(request).domain}:account:{account.pk}"
+
     def send_mail(self, template_prefix, email, context):
         # allauth names the host in its e-mails; readers know the publication's name.
         context.setdefault("publication", PublicationSettings.objects.first())
@@ -40,3 +59,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_from_email(self) -> str:
         return publication_sender()
+
+
+def _account_for(login: str):
+    """The one account a login name means, by e-mail address or username; else None."""
+    if not login:
+        return None
+    if "@" in login:
+        users = filter_users_by_email(login, prefer_verified=True)
+        return users[0] if len(users) == 1 else None
+    return get_user_model().objects.filter(username__iexact=login).first()

@@ -11,6 +11,11 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from allauth.account.signals import email_confirmed
+        from django.contrib.auth.signals import user_logged_in
+
+        from masthead.accounts import verification
+
         # Signed-in users are remembered per process under the accounts generation.
         for signal in (post_save, post_delete):
             signal.connect(
@@ -18,3 +23,11 @@ class AccountsConfig(AppConfig):
                 sender=get_user_model(),
                 dispatch_uid=f"accounts-{signal is post_save}-user",
             )
+        # No session for an unverified account, whichever door made it (issue 10).
+        user_logged_in.connect(
+            verification.refuse_unverified_login, dispatch_uid="accounts-verified-login"
+        )
+        email_confirmed.connect(
+            verification.forget_addresses_added_before_verification,
+            dispatch_uid="accounts-first-address-confirmed",
+        )

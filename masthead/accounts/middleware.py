@@ -1,4 +1,4 @@
-"""Keeps a remembered reader logged in while they keep coming back."""
+"""Keeps a remembered reader logged in; hands a logged-out browser its meter."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+
+from masthead.paywall import gate
 
 RENEWED_KEY = "_mh_renewed"
 
@@ -36,4 +38,21 @@ class SessionRenewalMiddleware:
         if now - session.get(RENEWED_KEY, 0) >= settings.SESSION_COOKIE_AGE // 2:
             # Modified, so the session middleware saves it and sends a fresh cookie.
             session[RENEWED_KEY] = now
+        return response
+
+
+class ReaderCookieAtLogoutMiddleware:
+    """Sets the reader cookie a logout prepared, whichever view logged the reader out.
+
+    ``paywall.gate.meter_handover_at_logout`` (a ``user_logged_out`` receiver) seeds a
+    new anonymous meter from the account's; a receiver has no response, so this gives
+    the browser its cookie. allauth's logout, the admin's and any other all pass here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        gate.reader_cookie_after_logout(request, response)
         return response

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_delete, post_save
 
 from masthead.core import generations
@@ -10,7 +11,10 @@ class BillingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from masthead.billing.checks import payment_provider_is_known
         from masthead.billing.models import Subscription
+
+        checks.register(payment_provider_is_known)
 
         # Entitlements are remembered per process under the accounts generation.
         for signal in (post_save, post_delete):

@@ -27,7 +27,7 @@ class Entitlement:
     subscription: Subscription | None = None
 
 
-def _grants_access(subscription: Subscription, now: datetime) -> bool:
+def grants_access(subscription: Subscription, now: datetime) -> bool:
     end = subscription.current_period_end
     if subscription.status in PAID_STATUSES:
         return end is None or end > now
@@ -90,7 +90,7 @@ def _subscriptions(user) -> list[Subscription]:
 
 
 def _entitlement(subscriptions: list[Subscription], now: datetime) -> Entitlement:
-    current = next((s for s in subscriptions if _grants_access(s, now)), None)
+    current = next((s for s in subscriptions if grants_access(s, now)), None)
     trial_used = any(s.trial_end is not None for s in subscriptions)
     return Entitlement(
         paid_access=current is not None,

@@ -173,10 +173,27 @@ class WebhookEvent(models.Model):
         return f"{self.provider} {self.event_id} {self.type} ({self.status})"
 
 
+class RejectReason(models.TextChoices):
+    """Why a webhook delivery was refused: a closed set, so the hourly counts stay bounded."""
+
+    MISSING_SIGNATURE = "missing_signature", "No signature header"
+    BAD_SIGNATURE = "bad_signature", "Signature does not match"
+    TOO_OLD = "too_old", "Signed outside the replay tolerance"
+    MALFORMED = "malformed", "Not a well-formed event"
+
+
 class RejectedWebhook(models.Model):
-    """A webhook delivery that failed verification, kept for the security log."""
+    """One of the last ``REJECTED_SAMPLES_KEPT`` refused deliveries, for the security log.
+
+    Anyone can POST to the webhook, so a row per refusal would let them fill the
+    database: the service keeps only the newest samples, and counts the rest in
+    ``RejectedWebhookTally``.
+    """
 
     provider = models.CharField(max_length=16, choices=Provider.choices)
+    kind = models.CharField(
+        max_length=24, choices=RejectReason.choices, default=RejectReason.MALFORMED
+    )
     reason = models.CharField(max_length=255)
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
     body_excerpt = models.TextField(blank=True)
@@ -184,6 +201,44 @@ class RejectedWebhook(models.Model):
 
     def __str__(self):
         return f"{self.provider} rejected: {self.reason}"
+
+
+class RejectedWebhookTally(models.Model):
+    """How many deliveries were refused, per provider, reason and hour (UTC)."""
+
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    kind = models.CharField(max_length=24, choices=RejectReason.choices)
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "kind", "hour"], name="rejected_webhook_tally_uniq"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.kind} at {self.hour:%Y-%m-%d %H}h: {self.count}"
+
+
+class TrialClaim(models.Model):
+    """The one free trial an account gets, and the subscription that took it.
+
+    Unique per reader, so two subscriptions completing at once cannot both keep a
+    trial: the second insert fails and that subscription's trial is ended at the
+    provider (``services.subscription_sync``).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trial_claim"
+    )
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    provider_subscription_id = models.CharField(max_length=120)
+    claimed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"trial of {self.user} on {self.provider} {self.provider_subscription_id}"
 
 
 class TestModeSubscription(models.Model):
@@ -196,7 +251,18 @@ class TestModeSubscription(models.Model):
     trial_end = models.DateTimeField(null=True, blank=True)
     cancel_at_period_end = models.BooleanField(default=False)
     canceled_at = models.DateTimeField(null=True, blank=True)
+    # The checkout that made it: a checkout completes once, however often it is posted.
+    checkout_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkout_id"],
+                condition=~models.Q(checkout_id=""),
+                name="testmode_checkout_once",
+            )
+        ]
 
     def __str__(self):
         return f"test-mode sub_{self.pk} {self.status}"

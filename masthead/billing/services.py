@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 import traceback
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from masthead.billing import emails, entitlements, providers
@@ -24,11 +25,15 @@ from masthead.billing.models import (
     Interval,
     Plan,
     RejectedWebhook,
+    RejectedWebhookTally,
+    RejectReason,
     Subscription,
     SubscriptionStatus,
+    TrialClaim,
     WebhookEvent,
 )
 from masthead.billing.providers import ProviderEvent, SubscriptionState
+from masthead.billing.providers.testmode import CheckoutAlreadyCompleted
 from masthead.insights import events
 
 logger = logging.getLogger(__name__)
@@ -56,6 +61,11 @@ SUBSCRIPTION_EVENTS = {
     "invoice.paid",
     "invoice.payment_failed",
 }
+
+# Refused webhooks: anyone can send them, so what we keep of them is bounded.
+REJECTED_SAMPLES_KEPT = 100
+REJECTED_EXCERPT_BYTES = 500
+REJECTED_COUNTS_KEPT = timedelta(days=90)
 
 
 class CheckoutRefused(Exception):
@@ -97,8 +107,14 @@ def customer_id_for(user, provider_name: str) -> str | None:
 
 
 def trial_available(*, user, provider_name: str) -> bool:
-    """One free trial per account, and per provider customer where we know it."""
+    """Whether to offer a trial at checkout: one per account, and per provider customer.
+
+    Only an offer: checkouts started before the first one completes all carry it, so
+    the trial is decided again when a subscription arrives (``_keep_one_trial``).
+    """
     if not entitlements.for_user(user).trial_available:
+        return False
+    if TrialClaim.objects.filter(user=user).exists():
         return False
     customer_id = customer_id_for(user, provider_name)
     if customer_id is None:
@@ -160,6 +176,45 @@ def customer_link(*, user, provider_name: str, customer_id: str) -> None:
         logger.warning("customer %s already linked elsewhere", customer_id)
 
 
+def trial_claim(*, user, provider_name: str, subscription_id: str) -> bool:
+    """Whether this subscription holds the account's one trial, claiming it if it is free.
+
+    The claim is a unique row per account: of two subscriptions arriving at once, one
+    insert wins and the other waits for it, fails and reads the winner's claim.
+    """
+    try:
+        with transaction.atomic():
+            claim, _ = TrialClaim.objects.get_or_create(
+                user=user,
+                defaults={"provider": provider_name, "provider_subscription_id": subscription_id},
+            )
+    except IntegrityError:
+        claim = TrialClaim.objects.get(user=user)
+    return (claim.provider, claim.provider_subscription_id) == (provider_name, subscription_id)
+
+
+def _keep_one_trial(*, user, state: SubscriptionState) -> SubscriptionState:
+    """The provider's state, with the trial ended at the provider if the account used it up.
+
+    A Checkout Session carries the trial it was created with, so a second session
+    started before the first completed (another tab, parallel requests) comes back
+    trialing too: here, when it completes, is where the one trial is decided.
+    """
+    if state.trial_end is None:
+        return state
+    if trial_claim(user=user, provider_name=state.provider, subscription_id=state.subscription_id):
+        return state
+    if state.status != SubscriptionStatus.TRIALING or state.trial_end <= timezone.now():
+        return state  # the trial is over already; nothing left to take back
+    logger.warning(
+        "ending the trial of %s %s: account %s used its trial",
+        state.provider,
+        state.subscription_id,
+        user.pk,
+    )
+    return providers.get(state.provider).end_trial(state.subscription_id)
+
+
 def subscription_sync(*, state: SubscriptionState, seen_at: datetime) -> Subscription:
     """Bring our row to the provider's current state. Call inside a transaction."""
     user = _user_for(state)
@@ -169,6 +224,7 @@ def subscription_sync(*, state: SubscriptionState, seen_at: datetime) -> Subscri
             f"subscription {state.subscription_id}: unknown reader or price {state.price_ref!r}"
         )
     customer_link(user=user, provider_name=state.provider, customer_id=state.customer_id)
+    state = _keep_one_trial(user=user, state=state)
     Subscription.objects.bulk_create(
         [
             Subscription(
@@ -203,7 +259,7 @@ def subscription_sync(*, state: SubscriptionState, seen_at: datetime) -> Subscri
 
 def _announce_changes(sub: Subscription, *, was_status, was_cancelling, is_new) -> None:
     paid = {SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE}
-    if is_new and sub.status in paid:
+    if is_new and sub.status in paid and not _paid_elsewhere(sub):
         emails.send_after_commit("welcome", sub)
         kind = "trial_started" if sub.status == SubscriptionStatus.TRIALING else None
         events.record(kind or "subscription_activated", article_id=None)
@@ -216,6 +272,13 @@ def _announce_changes(sub: Subscription, *, was_status, was_cancelling, is_new) 
     elif sub.cancel_at_period_end and not was_cancelling:
         emails.send_after_commit("cancelled", sub)
         events.record("subscription_cancelled", article_id=None)
+
+
+def _paid_elsewhere(sub: Subscription) -> bool:
+    """Whether another subscription already gives this reader access (no second welcome)."""
+    now = timezone.now()
+    others = Subscription.objects.filter(user_id=sub.user_id).exclude(pk=sub.pk)
+    return any(entitlements.grants_access(other, now) for other in others)
 
 
 def _apply(event: ProviderEvent, provider) -> None:
@@ -278,14 +341,46 @@ def event_receive(*, event: ProviderEvent, provider=None) -> EventStatus:
     raise failure
 
 
-def webhook_reject(*, provider_name: str, reason: str, remote_addr: str, body: bytes) -> None:
-    RejectedWebhook.objects.create(
+@transaction.atomic
+def webhook_reject(
+    *, provider_name: str, kind: str, reason: str, remote_addr: str, body: bytes
+) -> None:
+    """Count a refused delivery and keep it as one of the newest samples.
+
+    Unauthenticated callers reach this as often as they like, so it never adds a
+    row per call: one count per provider, reason and hour (older than
+    ``REJECTED_COUNTS_KEPT`` dropped), and the newest ``REJECTED_SAMPLES_KEPT`` samples.
+    """
+    if kind not in RejectReason.values:
+        kind = RejectReason.MALFORMED
+    now = timezone.now()
+    hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    _tally(provider_name=provider_name, kind=kind, hour=hour)
+    sample = RejectedWebhook.objects.create(
         provider=provider_name,
+        kind=kind,
         reason=reason[:255],
         remote_addr=remote_addr or None,
-        body_excerpt=body[:2000].decode("utf-8", errors="replace"),
+        body_excerpt=body[:REJECTED_EXCERPT_BYTES].decode("utf-8", errors="replace"),
     )
+    RejectedWebhook.objects.filter(pk__lte=sample.pk - REJECTED_SAMPLES_KEPT).delete()
     logger.warning("rejected %s webhook from %s: %s", provider_name, remote_addr, reason)
+
+
+def _tally(*, provider_name: str, kind: str, hour: datetime) -> None:
+    counts = RejectedWebhookTally.objects.filter(provider=provider_name, kind=kind, hour=hour)
+    if counts.update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():
+            RejectedWebhookTally.objects.create(
+                provider=provider_name, kind=kind, hour=hour, count=1
+            )
+    except IntegrityError:
+        counts.update(count=F("count") + 1)  # a racing request made this hour's row
+        return
+    # A new hour: the one moment to let the oldest counts go.
+    RejectedWebhookTally.objects.filter(hour__lt=hour - REJECTED_COUNTS_KEPT).delete()
 
 
 def current_subscription(user) -> Subscription | None:
@@ -301,6 +396,25 @@ def subscription_set_cancel(*, user, cancel: bool) -> Subscription:
     state = provider.set_cancel_at_period_end(sub.provider_subscription_id, cancel)
     with transaction.atomic():
         return subscription_sync(state=state, seen_at=timezone.now())
+
+
+@transaction.atomic
+def testmode_checkout_complete(*, user, plan: Plan, checkout: dict) -> bool:
+    """Complete a test-mode checkout once, and apply its events; False if it was done before.
+
+    All or nothing: a failure leaves neither the provider's record nor ours, so the
+    reader can simply confirm again.
+    """
+    provider = providers.get("testmode")
+    trial = checkout["trial"] if trial_available(user=user, provider_name=provider.name) else 0
+    try:
+        events = provider.complete_checkout(
+            user=user, plan=plan, trial_days=trial, checkout_id=checkout.get("id", "")
+        )
+    except CheckoutAlreadyCompleted:
+        return False
+    testmode_deliver(events)
+    return True
 
 
 def testmode_deliver(events: list[ProviderEvent]) -> None:

@@ -118,8 +118,21 @@ def _checkout(request, plan: Plan, next_url: str):
     except services.CheckoutRefused as refusal:
         messages.info(request, str(refusal))
         return redirect("account")
+    except providers.ProviderUnavailable:
+        return payments_unavailable(request, back=next_url)
     events.record("checkout_started", article_id=None)
     return redirect(url)
+
+
+# How long we suggest waiting; the page says "a few minutes".
+RETRY_AFTER_SECONDS = 120
+
+
+def payments_unavailable(request, *, back: str) -> TemplateResponse:
+    """503: the card processor did not answer. Nothing was started, so trying again is safe."""
+    response = TemplateResponse(request, "billing/unavailable.html", {"next": back}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @login_required
@@ -154,14 +167,8 @@ def test_checkout(request):
     if request.method == "POST":
         if entitlements.for_user(request.user).paid_access:
             return redirect("account")
-        trial = (
-            details["trial"]
-            if services.trial_available(user=request.user, provider_name=provider.name)
-            else 0
-        )
-        services.testmode_deliver(
-            provider.complete_checkout(user=request.user, plan=plan, trial_days=trial)
-        )
+        if not services.testmode_checkout_complete(user=request.user, plan=plan, checkout=details):
+            return redirect("account")  # completed before, by another click or tab
         return redirect(details["next"])
     return TemplateResponse(
         request,
@@ -198,9 +205,13 @@ def portal(request):
         return redirect("subscribe")
     provider = providers.get(sub.provider)
     customer_id = services.customer_id_for(request.user, provider.name)
-    url = provider.portal_url(
-        customer_id=customer_id or "", return_url=request.build_absolute_uri(reverse("account"))
-    )
+    try:
+        url = provider.portal_url(
+            customer_id=customer_id or "",
+            return_url=request.build_absolute_uri(reverse("account")),
+        )
+    except providers.ProviderUnavailable:
+        return payments_unavailable(request, back=reverse("account"))
     return redirect(url)
 
 
@@ -216,6 +227,7 @@ def stripe_webhook(request):
     except providers.InvalidWebhook as invalid:
         services.webhook_reject(
             provider_name="stripe",
+            kind=invalid.kind,
             reason=str(invalid),
             remote_addr=request.META.get("REMOTE_ADDR", ""),
             body=request.body,

@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch, Q, Window
 from masthead.comments.models import Comment, CommentStatus
 
 THREADS_PER_PAGE = 20
+MAX_PAGE = 100_000
 
 
 def visible_count(article_id: int) -> int:
@@ -41,7 +42,8 @@ def threads(*, article_id: int, viewer, newest_first: bool, page_number) -> Page
         .order_by(*order)
     )
     try:
-        number = max(1, int(page_number))
+        # Bounded: an OFFSET past what the database's integers hold is a server error.
+        number = min(max(1, int(page_number)), MAX_PAGE)
     except (TypeError, ValueError):
         number = 1
     start = (number - 1) * THREADS_PER_PAGE

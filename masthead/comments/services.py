@@ -25,7 +25,7 @@ from masthead.comments.models import (
     ModerationAction,
 )
 from masthead.comments.rendering import render_markdown
-from masthead.core import generations
+from masthead.core import generations, text
 
 MAX_LENGTH = 5000
 EDIT_WINDOW = timedelta(minutes=15)
@@ -77,12 +77,13 @@ def can_post(user, article, entitlement: entitlements.Entitlement | None = None)
     return user.is_staff or not CommentBan.objects.filter(user=user).exists()
 
 
-def _check_rate(user, text: str) -> None:
+def _check_rate(user, body: str) -> None:
     """At most one comment per 5 s and 30 an hour per reader; no repeats within 5 minutes."""
     now = timezone.now().timestamp()
     recent_key = f"comments:last:{user.pk}"
     hour_key = f"comments:hour:{user.pk}:{int(now // 3600)}"
-    digest = hashlib.sha256(" ".join(text.split()).lower().encode()).hexdigest()[:24]
+    # Zero-width characters, case and accents spelled two ways do not make a new comment.
+    digest = hashlib.sha256(text.fingerprint(body).encode()).hexdigest()[:24]
     duplicate_key = f"comments:dup:{user.pk}:{digest}"
     if cache.get(duplicate_key):
         raise CommentRateLimited("You posted the same comment a moment ago.")
@@ -94,13 +95,16 @@ def _check_rate(user, text: str) -> None:
     cache.set(duplicate_key, 1, DUPLICATE_WINDOW_SECONDS)
 
 
-def _clean_body(text: str) -> str:
-    text = (text or "").strip()
-    if not text:
+def _clean_body(body: str) -> str:
+    try:
+        cleaned = text.clean_text(body).strip()
+    except ValidationError as invalid:
+        raise ValidationError({"body": invalid.messages}) from invalid
+    if not cleaned:
         raise ValidationError({"body": "Write something before posting."})
-    if len(text) > MAX_LENGTH:
+    if len(cleaned) > MAX_LENGTH:
         raise ValidationError({"body": f"Comments are limited to {MAX_LENGTH} characters."})
-    return text
+    return cleaned
 
 
 @transaction.atomic
@@ -111,7 +115,7 @@ def comment_create(*, user, article, body: str, parent_id: int | None = None) ->
         raise CommentsClosed("Comments are closed.")
     if not user.is_staff and CommentBan.objects.filter(user=user).exists():
         raise PermissionDenied("You can no longer comment.")
-    text = _clean_body(body)
+    cleaned = _clean_body(body)
     parent = None
     if parent_id:
         parent = Comment.objects.filter(pk=parent_id, article=article).first()
@@ -119,7 +123,7 @@ def comment_create(*, user, article, body: str, parent_id: int | None = None) ->
             raise ValidationError({"parent": "That comment no longer exists."})
         # Threads stay one level deep: a reply to a reply joins the same thread.
         parent = parent.parent or parent
-    _check_rate(user, text)
+    _check_rate(user, cleaned)
     held = (
         site_settings(article.get_site()).hold_first_comment
         and not user.is_staff
@@ -129,8 +133,8 @@ def comment_create(*, user, article, body: str, parent_id: int | None = None) ->
         article=article,
         author=user,
         parent=parent,
-        body_markdown=text,
-        body_html=render_markdown(text),
+        body_markdown=cleaned,
+        body_html=render_markdown(cleaned),
         status=CommentStatus.HELD if held else CommentStatus.VISIBLE,
     )
     if parent and parent.author_id != user.pk and not held:
@@ -158,9 +162,9 @@ def comment_edit(*, user, comment_id: int, body: str) -> Comment:
     comment = _own_live_comment(user, comment_id)
     if not within_edit_window(comment):
         raise PermissionDenied("Comments can be edited for 15 minutes after posting.")
-    text = _clean_body(body)
-    comment.body_markdown = text
-    comment.body_html = render_markdown(text)
+    cleaned = _clean_body(body)
+    comment.body_markdown = cleaned
+    comment.body_html = render_markdown(cleaned)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body_markdown", "body_html", "edited_at"])
     return comment
@@ -176,7 +180,11 @@ def comment_delete(*, user, comment_id: int) -> Comment:
 
 
 def comment_report(*, user, comment_id: int, reason: str = "") -> bool:
-    """Report once per reader per comment; returns False for a repeat."""
+    """Report once per reader per comment; returns False for a repeat.
+
+    Raises ``ValidationError`` for a reason that cannot be stored (a NUL).
+    """
+    reason = text.clean_text(reason).strip()
     if not can_read(user):
         raise PermissionDenied("Comments are for subscribers.")
     comment = Comment.objects.filter(pk=comment_id, deleted_at__isnull=True).first()
@@ -194,6 +202,10 @@ def comment_report(*, user, comment_id: int, reason: str = "") -> bool:
 @transaction.atomic
 def comment_moderate(*, moderator, comment_id: int, action: str, reason: str) -> Comment:
     """Hide, unhide, approve or delete a comment, or ban its author; the reason is kept."""
+    try:
+        reason = text.clean_text(reason)
+    except ValidationError as invalid:
+        raise ValidationError({"reason": invalid.messages}) from invalid
     if not reason.strip():
         raise ValidationError({"reason": "Give a reason; it is kept in the moderation log."})
     comment = Comment.objects.select_for_update().get(pk=comment_id)
@@ -238,9 +250,11 @@ def public_name(user) -> str:
 def display_name_clean(name: str, *, user=None) -> str:
     """The name as it will be stored, or a ValidationError saying what is wrong with it.
 
-    Names are unique ignoring case, so one reader cannot pass for another in a thread.
+    Names are unique ignoring case, so one reader cannot pass for another in a thread;
+    they are stored in NFC, so "é" typed two ways is one name, and a text-direction
+    control, which would show a name other than the one stored, is refused.
     """
-    name = " ".join((name or "").split())
+    name = " ".join(text.clean_text(name, bidi="refuse").split())
     if "@" in name:
         raise ValidationError("Choose a name, not an e-mail address (no “@”).")
     if len(name) < 2 or len(name) > DISPLAY_NAME_MAX_LENGTH:

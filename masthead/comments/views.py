@@ -150,6 +150,9 @@ def comment_report(request, comment_id: int):
         raise Http404("No such comment.") from missing
     except PermissionDenied as denied:
         return _problem(request, comment.article, 403, str(denied))
+    except ValidationError as invalid:
+        heading = "Your report wasn't sent"
+        return _problem(request, comment.article, 400, " ".join(invalid.messages), heading=heading)
     text = "Thanks, a moderator will look at it." if first else "You already reported it."
     if _wants_json(request):
         return JsonResponse({"reported": first, "message": text})

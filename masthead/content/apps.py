@@ -11,13 +11,23 @@ class ContentConfig(AppConfig):
         from wagtail.models import Page, PageViewRestriction, Site
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
-        from masthead.content.models import MastheadImage, PublicationSettings
+        from masthead.content.models import (
+            ArticlePage,
+            MastheadImage,
+            PublicationSettings,
+            article_reindex,
+            article_unindex,
+        )
         from masthead.content.variants import page_changed
         from masthead.core import generations
 
         for signal in (page_published, page_unpublished, post_page_move):
             signal.connect(page_changed, dispatch_uid=f"content-changed-{signal!r}")
         post_delete.connect(page_changed, sender=Page, dispatch_uid="content-page-deleted")
+        # An article's search entries: what everyone may read, and its whole text.
+        page_published.connect(article_reindex, dispatch_uid="content-article-reindex")
+        post_save.connect(article_reindex, sender=ArticlePage, dispatch_uid="content-article-save")
+        post_delete.connect(article_unindex, sender=ArticlePage, dispatch_uid="content-article-del")
         # A restriction changes who may be served a page without changing the page.
         changed = generations.content_changed
         post_save.connect(changed, sender=PageViewRestriction, dispatch_uid="vr-save")

@@ -17,7 +17,7 @@ from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from masthead.content import page_cache
+from masthead.content import page_cache, search
 from masthead.content.blocks import ArticleBodyBlock
 from masthead.core.time_zones import TIME_ZONE_CHOICES
 
@@ -238,10 +238,14 @@ class ArticlePage(Page):
     ]
     # Wagtail's scheduling fields, labelled with the zone they are entered in.
     settings_panels = [PublishingPanel(help_text=times_are_in), *Page.settings_panels[1:]]
+    # Only text every reader may read: a match is itself a disclosure (PAYWALL.md). The
+    # whole text has an index entry of its own (``ArticleFullText``), so Wagtail's admin
+    # and anything else that searches pages can never confirm a gated sentence.
     search_fields = Page.search_fields + [
         index.SearchField("dek"),
-        # Only text every reader may read: a match is itself a disclosure (PAYWALL.md).
         index.SearchField("public_body"),
+        index.SearchField("tag_names"),
+        index.SearchField("author_names"),
         index.FilterField("access_level"),
         index.FilterField("first_published_at"),
     ]
@@ -258,14 +262,28 @@ class ArticlePage(Page):
         return self.access_level == AccessLevel.FREE
 
     def public_body(self) -> str:
-        """The body's text for the search index: free articles only.
+        """The body's text every reader may read: all of a free article, else the teaser.
 
-        The teaser's length is the paywall's setting, which pages do not know,
-        so a gated article is found by its headline and standfirst alone.
+        The teaser's length is the paywall's setting, which pages do not know: the index
+        holds ``search.INDEXED_TEASER_BLOCKS`` blocks, the paywall's default, and
+        ``selectors.search_articles`` stops using them if an editor shortens the teaser.
         """
-        if not self.is_free:
-            return ""
-        return " ".join(self.body.stream_block.get_searchable_content(self.body))
+        return self._blocks_text(None if self.is_free else search.INDEXED_TEASER_BLOCKS)
+
+    def whole_body(self) -> str:
+        return self._blocks_text(None)
+
+    def tag_names(self) -> str:
+        return " ".join(tag.name for tag in self.tags.all())
+
+    def author_names(self) -> str:
+        return " ".join(link.author.title for link in self.author_links.all())
+
+    def _blocks_text(self, blocks: int | None) -> str:
+        children = list(self.body)[:blocks]
+        return " ".join(
+            text for child in children for text in child.block.get_searchable_content(child.value)
+        )
 
     def get_context(self, request, *args, **kwargs):
         from masthead.content import selectors, variants
@@ -278,6 +296,70 @@ class ArticlePage(Page):
             # layer picks and renders with ``content.variants.render``.
             context |= variants.variant_context(self, variants.WHOLE, teaser_blocks=None)
         return context
+
+
+class ArticleFullText(index.Indexed, models.Model):
+    """An article's whole text as a search index entry of its own, for entitled readers.
+
+    It reads the article's own table (unmanaged: no rows to keep in step), so every
+    article has one; only ``selectors.search_articles(whole_text=True)`` searches it.
+    ``article_reindex`` refreshes it with the article's own entry.
+    """
+
+    article = models.OneToOneField(
+        ArticlePage,
+        primary_key=True,
+        db_column="page_ptr_id",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+
+    search_fields = [
+        index.SearchField("title"),
+        index.SearchField("text"),
+        index.FilterField("article"),
+    ]
+
+    class Meta:
+        managed = False
+        db_table = "content_articlepage"
+
+    def __str__(self):
+        return f"Full text of {self.article_id}"
+
+    @classmethod
+    def get_indexed_objects(cls):
+        return cls.objects.select_related("article")
+
+    def title(self) -> str:
+        return self.article.title
+
+    def text(self) -> str:
+        article = self.article
+        parts = (article.dek, article.whole_body(), article.tag_names(), article.author_names())
+        return " ".join(part for part in parts if part)
+
+
+def article_reindex(
+    sender=None, instance=None, update_fields=None, raw=False, **_signal_kwargs
+) -> None:
+    """Index both entries of a saved or published article again, from its stored row.
+
+    Wagtail indexes a page as its row is saved, before modelcluster writes its tags and
+    author links; ``page_published`` comes after them. A save with ``update_fields`` is
+    Wagtail recording a draft, which leaves the live text as it was.
+    """
+    if not isinstance(instance, ArticlePage) or update_fields is not None or raw:
+        return
+    article = ArticlePage.objects.filter(pk=instance.pk).first()
+    if article is not None:
+        index.insert_or_update_object(article)
+        index.insert_or_update_object(ArticleFullText(article=article))
+
+
+def article_unindex(sender=None, instance=None, **_signal_kwargs) -> None:
+    if isinstance(instance, ArticlePage):
+        index.remove_object(ArticleFullText(article_id=instance.pk))
 
 
 class ArticleStats(models.Model):

@@ -18,6 +18,10 @@ import re
 from wagtail.search.query import And, Or, Phrase, PlainText, SearchQuery
 
 MAX_TERMS = 16
+# Body blocks of a gated article in its public index entry: the paywall's default teaser
+# (``PaywallSettings.teaser_blocks``), which this layer cannot read. Changing it needs
+# ``manage.py update_index``.
+INDEXED_TEASER_BLOCKS = 2
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 _APOSTROPHE = re.compile(r"['’]")

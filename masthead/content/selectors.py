@@ -9,9 +9,17 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from modelcluster.queryset import FakeQuerySet
 from taggit.models import Tag
+from wagtail.search.backends import get_search_backend
 
-from masthead.content.models import ArticlePage, AuthorPage, MastheadImage, SectionPage
-from masthead.content.search import reader_query
+from masthead.content.models import (
+    AccessLevel,
+    ArticleFullText,
+    ArticlePage,
+    AuthorPage,
+    MastheadImage,
+    SectionPage,
+)
+from masthead.content.search import INDEXED_TEASER_BLOCKS, reader_query
 
 HOME_ARTICLES_PER_SECTION = 3
 HOME_SCAN = 200
@@ -30,15 +38,52 @@ def published_articles(*, with_counts: bool = True) -> QuerySet[ArticlePage]:
     ).order_by("-first_published_at", "-pk")
 
 
-def search_articles(*, text: str):
+def search_articles(
+    *, text: str, whole_text: bool = False, teaser_blocks: int = INDEXED_TEASER_BLOCKS
+) -> QuerySet[ArticlePage] | SearchCards:
     """Published articles matching what a reader typed; none when they typed no word.
 
-    The index holds only what every reader may read (``ArticlePage.public_text``).
+    A match is itself a disclosure, so a reader matches only what they may read
+    (PAYWALL.md): ``whole_text`` is for readers entitled to every article whole
+    (subscribers, staff), whose search includes the gated part of each body; everyone
+    else searches ``ArticlePage``'s own entry (title, standfirst, tags, authors, the whole
+    of a free article and the teaser of the others). ``teaser_blocks`` is the paywall's
+    teaser as set now: if an editor has made it shorter than the teaser in the index,
+    only free articles match those readers while it is shorter.
     """
     query = reader_query(text)
     if query is None:
         return ArticlePage.objects.none()
-    return published_articles().search(query)
+    if whole_text:
+        published = published_articles(with_counts=False).values("pk")
+        whole = ArticleFullText.objects.filter(article__in=published)
+        matches = get_search_backend().search(query, whole)
+        return SearchCards(matches)
+    articles = published_articles()
+    if teaser_blocks < INDEXED_TEASER_BLOCKS:
+        articles = articles.filter(access_level=AccessLevel.FREE)
+    return articles.search(query)
+
+
+class SearchCards:
+    """Article cards for whole-text matches, in the index's order, a page at a time.
+
+    A ``Paginator`` asks for the count and one slice; only that slice becomes cards.
+    """
+
+    def __init__(self, matches):
+        self._matches = matches
+
+    def count(self) -> int:
+        return self._matches.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[ArticlePage]:
+        ids = [match.article_id for match in self._matches[window]]
+        cards = published_articles().in_bulk(ids)
+        return [cards[pk] for pk in ids if pk in cards]
 
 
 def live_sections() -> list[SectionPage]:

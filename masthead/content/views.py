@@ -6,24 +6,12 @@ from taggit.models import Tag
 
 from masthead.content import selectors
 
-SEARCH_QUERY_MAX_LENGTH = 200
-
 
 @require_safe
 def tag_view(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     page = selectors.paginate(selectors.tag_articles(tag=tag), request.GET.get("page"))
     return TemplateResponse(request, "content/tag.html", {"tag": tag, "articles": page})
-
-
-@require_safe
-def search_view(request):
-    typed = request.GET.get("q", "")[:SEARCH_QUERY_MAX_LENGTH]
-    query = "".join(ch if ch.isprintable() else " " for ch in typed).strip()
-    results = None
-    if query:
-        results = selectors.paginate(selectors.search_articles(text=query), request.GET.get("page"))
-    return TemplateResponse(request, "content/search.html", {"query": query, "results": results})
 
 
 @require_safe

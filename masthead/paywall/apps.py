@@ -7,7 +7,7 @@ class PaywallConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
         from django.db.models.signals import post_delete, post_save
 
         from masthead.billing.models import Plan
@@ -25,3 +25,4 @@ class PaywallConfig(AppConfig):
             post_save.connect(receiver, sender=model, dispatch_uid=f"site-{name}")
             post_delete.connect(receiver, sender=model, dispatch_uid=f"site-del-{name}")
         user_logged_in.connect(gate.merge_meter_at_login, dispatch_uid="meter-merge")
+        user_logged_out.connect(gate.meter_handover_at_logout, dispatch_uid="meter-handover")

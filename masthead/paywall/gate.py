@@ -83,8 +83,8 @@ def _meter_state(request, who, article, rules, zone, *, record: bool) -> MeterSt
     key = meter.MeterKey(who.meter_key, period, address)
     limit = rules.limit_for(who.reader.reader_class)
     # An anonymous meter at its limit can take no more reads this period, and nothing
-    # merges into it (merges go into accounts): its reads are final, so this process
-    # may remember them and stop asking the store.
+    # merges into it (merges go into accounts, or into a new id at logout before its
+    # cookie is out): its reads are final, so this process may remember them.
     final_key = (who.meter_key, period, limit) if who.meter_key.startswith("a:") else None
     final = _final_meters.get(final_key) if final_key else None
     if final is not None:
@@ -166,3 +166,41 @@ def merge_meter_at_login(sender, request, user, **kwargs):
         meter_merge(request=request, source=f"a:{reader_id}", target=f"u:{user.pk}")
     except Exception:  # a meter outage must not stop anyone logging in
         logger.exception("meter merge failed at login")
+
+
+# Set on the request at logout; the response gives the browser this reader cookie.
+READER_AT_LOGOUT = "paywall_reader_at_logout"
+
+
+def meter_handover_at_logout(sender, request, user, **kwargs):
+    """A new anonymous meter for the logged-out browser, seeded with this period's reads.
+
+    It starts as the union of the browser's anonymous meter and the account's, so it is
+    at least as used as either: logging out never hands back a fresh allowance, even
+    for a browser that went straight to the login page and so never had a reader cookie.
+    A new id rather than the old one: an anonymous meter already in use is never merged
+    into, which keeps ``_final_meters`` true. Call ``reader_cookie_after_logout`` on the
+    response. On a meter failure the browser keeps its cookie and the failure is logged.
+    """
+    if request is None or user is None:
+        return
+    reader_id = identity.new_reader_id()
+    target = f"a:{reader_id}"
+    sources = [f"u:{user.pk}"]
+    previous = identity.anonymous_id(request)
+    if previous is not None:
+        sources.append(f"a:{previous}")
+    try:
+        for source in sources:
+            meter_merge(request=request, source=source, target=target)
+    except Exception:  # a meter outage must not stop anyone logging out
+        logger.exception("meter handover failed at logout")
+        return
+    setattr(request, READER_AT_LOGOUT, reader_id)
+
+
+def reader_cookie_after_logout(request: HttpRequest, response: HttpResponse) -> None:
+    """Give the browser the meter ``meter_handover_at_logout`` prepared, if any."""
+    reader_id = getattr(request, READER_AT_LOGOUT, None)
+    if reader_id is not None:
+        identity.set_reader_cookie(response, reader_id)

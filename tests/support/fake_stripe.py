@@ -9,7 +9,7 @@ recorded so a test can assert what the SDK sent.
 
 Endpoints: ``POST /v1/checkout/sessions``, ``GET /v1/checkout/sessions/:id``,
 ``POST /v1/billing_portal/sessions``, ``GET /v1/subscriptions/:id`` and
-``POST /v1/subscriptions/:id``.
+``POST /v1/subscriptions/:id`` (``cancel_at_period_end``; ``trial_end=now``).
 """
 
 from __future__ import annotations
@@ -330,8 +330,24 @@ class FakeStripe:
             if method == "POST" and "cancel_at_period_end" in params:
                 sub["cancel_at_period_end"] = _bool(params["cancel_at_period_end"])
                 sub["canceled_at"] = int(time.time()) if sub["cancel_at_period_end"] else None
+            if method == "POST" and params.get("trial_end") == "now":
+                self._end_trial(sub)
             return copy.deepcopy(sub)
         raise FakeStripeError(404, f"Unrecognized request URL ({method}: {path}).")
+
+    @staticmethod
+    def _end_trial(sub: dict) -> None:
+        """``trial_end=now``: Stripe ends the trial, starts a paid period today and
+        charges the card on file (always accepted here)."""
+        now = int(time.time())
+        item = sub["items"]["data"][0]
+        length = item["current_period_end"] - item["current_period_start"]
+        if sub["status"] == "trialing":
+            length = 30 * 86400
+            sub["status"] = "active"
+        sub["trial_end"] = now
+        item["current_period_start"] = now
+        item["current_period_end"] = now + length
 
     def _create_checkout(self, params: dict) -> dict:
         if params.get("mode") != "subscription":
@@ -375,14 +391,17 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload = error.status, error.body
             extra = {"Stripe-Should-Retry": "false"}
         data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Request-Id", new_id("req"))
-        for key, value in extra.items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Request-Id", new_id("req"))
+            for key, value in extra.items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up waiting (a held reply past its timeout)
 
     def do_GET(self):  # noqa: N802 - http.server's hook name
         self._serve("GET")

@@ -7,15 +7,32 @@ from masthead.billing.providers.base import (
     InvalidWebhook,
     PaymentProvider,
     ProviderEvent,
+    ProviderUnavailable,
     SubscriptionState,
 )
 
-__all__ = ["InvalidWebhook", "PaymentProvider", "ProviderEvent", "SubscriptionState", "get"]
+__all__ = [
+    "NAMES",
+    "InvalidWebhook",
+    "PaymentProvider",
+    "ProviderEvent",
+    "ProviderUnavailable",
+    "SubscriptionState",
+    "get",
+    "normalise",
+]
+
+NAMES = ("stripe", "testmode")
+
+
+def normalise(name) -> str:
+    """``PAYMENT_PROVIDER`` as written by a person: ``TestMode`` and `` stripe`` are meant."""
+    return str(name or "").strip().lower()
 
 
 def get(name: str | None = None) -> PaymentProvider:
     """The configured provider (``PAYMENT_PROVIDER``), or the one named."""
-    name = name or settings.PAYMENT_PROVIDER
+    name = normalise(name or settings.PAYMENT_PROVIDER)
     if name == "stripe":
         from masthead.billing.providers.stripe import StripeProvider
 

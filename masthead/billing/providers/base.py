@@ -7,7 +7,19 @@ from datetime import datetime
 
 
 class InvalidWebhook(Exception):
-    """A webhook delivery that is unsigned, badly signed, too old or malformed."""
+    """A webhook delivery that is unsigned, badly signed, too old or malformed.
+
+    ``kind`` is one of ``models.RejectReason``'s values: the closed set the
+    refusals are counted by (the message may carry attacker-chosen text).
+    """
+
+    def __init__(self, message: str, *, kind: str = "malformed"):
+        super().__init__(message)
+        self.kind = kind
+
+
+class ProviderUnavailable(Exception):
+    """The payment provider could not be reached or failed to answer; try again later."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,10 @@ class PaymentProvider:
         raise NotImplementedError(
             f"{type(self).__name__} must implement set_cancel_at_period_end()"
         )
+
+    def end_trial(self, subscription_id: str) -> SubscriptionState:
+        """End a subscription's trial now, so its first period is paid from today."""
+        raise NotImplementedError(f"{type(self).__name__} must implement end_trial()")
 
     def checkout_session_customer(self, session_id: str) -> tuple[str | None, str | None]:
         """(customer id, subscription id) of a finished checkout, fetched server-side."""

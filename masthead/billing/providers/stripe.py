@@ -11,11 +11,17 @@ from masthead.billing.providers.base import (
     InvalidWebhook,
     PaymentProvider,
     ProviderEvent,
+    ProviderUnavailable,
     SubscriptionState,
 )
 
 # Stripe's own default; a tolerance of 0 would disable the replay check.
 WEBHOOK_TOLERANCE = 300
+# A reader waits on the checkout button while we ask Stripe: one retry (the SDK sends
+# an idempotency key, so a retried create makes one session), then "try again later".
+NETWORK_RETRIES = 1
+# The errors that mean "Stripe is unreachable or failing right now", not "we asked wrong".
+UNAVAILABLE_ERRORS = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError)
 
 
 def _time(value) -> datetime | None:
@@ -49,7 +55,8 @@ class StripeProvider(PaymentProvider):
         self.client = stripe.StripeClient(
             settings.STRIPE_SECRET_KEY,
             base_addresses={"api": settings.STRIPE_API_BASE},
-            max_network_retries=2,
+            max_network_retries=NETWORK_RETRIES,
+            http_client=stripe.new_default_http_client(timeout=settings.STRIPE_TIMEOUT),
         )
 
     def start_checkout(
@@ -72,30 +79,38 @@ class StripeProvider(PaymentProvider):
             params["customer"] = customer_id
         else:
             params["customer_email"] = user.email
-        session = self.client.v1.checkout.sessions.create(params=params)
+        try:
+            session = self.client.v1.checkout.sessions.create(params=params)
+        except UNAVAILABLE_ERRORS as exc:
+            raise ProviderUnavailable(f"Stripe did not answer the checkout: {exc}") from exc
         return session.url
 
     def portal_url(self, *, customer_id, return_url) -> str:
-        session = self.client.v1.billing_portal.sessions.create(
-            params={"customer": customer_id, "return_url": return_url}
-        )
+        try:
+            session = self.client.v1.billing_portal.sessions.create(
+                params={"customer": customer_id, "return_url": return_url}
+            )
+        except UNAVAILABLE_ERRORS as exc:
+            raise ProviderUnavailable(f"Stripe did not answer the portal: {exc}") from exc
         return session.url
 
     def parse_webhook(self, *, payload: bytes, headers) -> ProviderEvent:
         signature = headers.get("Stripe-Signature")
         if not signature:
-            raise InvalidWebhook("missing Stripe-Signature header")
+            raise InvalidWebhook("missing Stripe-Signature header", kind="missing_signature")
         try:
             event = stripe.Webhook.construct_event(
                 payload, signature, settings.STRIPE_WEBHOOK_SECRET, tolerance=WEBHOOK_TOLERANCE
             )
         except stripe.SignatureVerificationError as exc:
-            raise InvalidWebhook(f"bad signature: {exc.user_message or exc}") from exc
+            message = str(exc.user_message or exc)
+            kind = "too_old" if "tolerance" in message else "bad_signature"
+            raise InvalidWebhook(f"bad signature: {message}", kind=kind) from exc
         except ValueError as exc:
             raise InvalidWebhook(f"malformed payload: {exc}") from exc
         data = event.to_dict()
         obj = _get(data, "data", "object", default={})
-        if not data.get("id") or not data.get("type"):
+        if not data.get("id") or not data.get("type") or not isinstance(obj, dict):
             raise InvalidWebhook("event without id or type")
         user_id = obj.get("client_reference_id") or _get(obj, "metadata", "user_id")
         customer = obj.get("customer")
@@ -143,6 +158,11 @@ class StripeProvider(PaymentProvider):
             subscription_id, params={"cancel_at_period_end": cancel}
         )
         return self._state(sub)
+
+    def end_trial(self, subscription_id) -> SubscriptionState:
+        return self._state(
+            self.client.v1.subscriptions.update(subscription_id, params={"trial_end": "now"})
+        )
 
     def checkout_session_customer(self, session_id):
         session = self.client.v1.checkout.sessions.retrieve(session_id).to_dict()

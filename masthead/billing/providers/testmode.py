@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from django.core import signing
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +32,10 @@ PERIODS = {
 }
 
 
+class CheckoutAlreadyCompleted(Exception):
+    """This test checkout was completed before; it makes no second subscription."""
+
+
 def customer_id_for(user) -> str:
     return f"tm_cus_{user.pk}"
 
@@ -40,7 +45,13 @@ class TestModeProvider(PaymentProvider):
 
     def start_checkout(self, *, user, plan, customer_id, trial_days, success_url, cancel_url):
         token = signing.dumps(
-            {"user": user.pk, "plan": plan.pk, "trial": trial_days, "next": success_url},
+            {
+                "id": uuid.uuid4().hex,
+                "user": user.pk,
+                "plan": plan.pk,
+                "trial": trial_days,
+                "next": success_url,
+            },
             salt=CHECKOUT_SALT,
         )
         return f"{reverse('billing:test-checkout')}?token={token}"
@@ -52,16 +63,29 @@ class TestModeProvider(PaymentProvider):
         except signing.BadSignature as exc:
             raise InvalidWebhook("this test checkout link is invalid or expired") from exc
 
-    def complete_checkout(self, *, user, plan, trial_days: int) -> list[ProviderEvent]:
+    def complete_checkout(
+        self, *, user, plan, trial_days: int, checkout_id: str = ""
+    ) -> list[ProviderEvent]:
+        """The reader confirmed: the subscription exists, and its events.
+
+        A checkout completes once, as a Stripe Checkout Session does: the same
+        ``checkout_id`` again (a double click, parallel posts) raises
+        ``CheckoutAlreadyCompleted``. Call inside a transaction.
+        """
         now = timezone.now()
         trial_end = now + timedelta(days=trial_days) if trial_days else None
-        remote = TestModeSubscription.objects.create(
-            user=user,
-            plan=plan,
-            status=SubscriptionStatus.TRIALING if trial_days else SubscriptionStatus.ACTIVE,
-            trial_end=trial_end,
-            current_period_end=trial_end or now + PERIODS[plan.interval],
-        )
+        try:
+            with transaction.atomic():
+                remote = TestModeSubscription.objects.create(
+                    user=user,
+                    plan=plan,
+                    status=SubscriptionStatus.TRIALING if trial_days else SubscriptionStatus.ACTIVE,
+                    trial_end=trial_end,
+                    current_period_end=trial_end or now + PERIODS[plan.interval],
+                    checkout_id=checkout_id,
+                )
+        except IntegrityError as exc:
+            raise CheckoutAlreadyCompleted(checkout_id) from exc
         return [
             self._event("checkout.session.completed", remote, user_id=user.pk),
             self._event("customer.subscription.created", remote, user_id=user.pk),
@@ -97,6 +121,15 @@ class TestModeProvider(PaymentProvider):
         remote = self._remote(subscription_id)
         remote.cancel_at_period_end = cancel
         remote.save(update_fields=["cancel_at_period_end"])
+        return self._state(remote)
+
+    def end_trial(self, subscription_id):
+        remote = self._remote(subscription_id)
+        now = timezone.now()
+        remote.status = SubscriptionStatus.ACTIVE
+        remote.trial_end = now
+        remote.current_period_end = now + PERIODS[remote.plan.interval]
+        remote.save(update_fields=["status", "trial_end", "current_period_end"])
         return self._state(remote)
 
     def checkout_session_customer(self, session_id):

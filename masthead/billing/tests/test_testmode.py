@@ -238,3 +238,19 @@ def test_the_test_mode_pages_do_not_exist_when_stripe_is_the_provider(
     assert client.get("/billing/test-checkout/?token=x").status_code == 404
     assert client.get("/billing/test-portal/").status_code == 404
     assert client.post("/billing/test-portal/", {"action": "pay"}).status_code == 404
+
+
+def test_a_test_checkout_token_replayed_after_its_subscription_ended_makes_nothing(
+    client, reader, plans, committed
+):
+    # The guard "already subscribed" is gone once the subscription ends; the token
+    # itself must be spent, as a completed Stripe Checkout Session is.
+    token = start_checkout(client, plans["Monthly"])
+    complete_checkout(client, token, committed)
+    act(client, committed, "cancel_now")
+    assert not has_access(reader)
+
+    again = complete_checkout(client, token, committed)
+
+    assert again["Location"] == "/account/"
+    assert Subscription.objects.filter(user=reader).count() == 1

@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from masthead.billing.entitlements import PAST_DUE_GRACE
-from masthead.billing.models import Customer, Subscription, SubscriptionStatus
+from masthead.billing.models import Customer, Subscription, SubscriptionStatus, TrialClaim
 from masthead.billing.tests.helpers import event, has_access, start_stripe_checkout
 
 pytestmark = pytest.mark.django_db
@@ -270,3 +270,100 @@ def test_an_account_that_never_had_a_trial_gets_one(client, make_reader, fake_st
     start_stripe_checkout(client, plans["Monthly"])
 
     assert fake_stripe.last_checkout_params()["subscription_data"]["trial_period_days"] == "14"
+
+
+# Second trials through several checkout sessions
+
+
+def trial_ended_at_stripe(fake_stripe, sub_id: str) -> bool:
+    return any(
+        call.params.get("trial_end") == "now"
+        for call in fake_stripe.requests_to("POST", f"/v1/subscriptions/{sub_id}")
+    )
+
+
+def test_two_checkout_sessions_opened_before_either_completes_give_one_trial(
+    client, make_reader, fake_stripe, plans, deliver, inbox
+):
+    # The attack: open checkout in two tabs before paying in either. Both sessions
+    # were created while the account still had its trial, so both carry it.
+    reader = make_reader()
+    client.force_login(reader)
+    first_id = start_stripe_checkout(client, plans["Monthly"])
+    second_id = start_stripe_checkout(client, plans["Yearly"])
+    offered = fake_stripe.requests_to("POST", "/v1/checkout/sessions")
+    assert [c.params["subscription_data"]["trial_period_days"] for c in offered] == ["14", "14"]
+
+    first = fake_stripe.complete_checkout(first_id)
+    assert deliver(event("checkout.session.completed", first)).status_code == 200
+    second = fake_stripe.complete_checkout(second_id, customer=first["customer"])
+    assert deliver(event("checkout.session.completed", second)).status_code == 200
+
+    trialing = Subscription.objects.get(user=reader, status=SubscriptionStatus.TRIALING)
+    assert trialing.provider_subscription_id == first["subscription"]
+    paid = Subscription.objects.get(user=reader, provider_subscription_id=second["subscription"])
+    assert paid.status == SubscriptionStatus.ACTIVE
+    assert paid.trial_end <= timezone.now()
+    assert trial_ended_at_stripe(fake_stripe, second["subscription"])
+    assert fake_stripe.subscription(second["subscription"])["status"] == "active"
+    assert not trial_ended_at_stripe(fake_stripe, first["subscription"])
+    assert len(inbox.to(reader.email)) == 1  # one welcome
+
+
+def test_a_session_completed_after_the_trial_was_cancelled_gets_no_trial(
+    client, make_reader, fake_stripe, deliver, plans, inbox
+):
+    # A session opened before the first trial began (so created with a trial) and
+    # completed after that trial was cancelled: the trial was used, whatever the
+    # session says, even though the reader has no access left at that moment.
+    reader = make_reader()
+    client.force_login(reader)
+    first_id = start_stripe_checkout(client, plans["Monthly"])
+    late_id = start_stripe_checkout(client, plans["Weekly"])
+    first = fake_stripe.complete_checkout(first_id)
+    deliver(event("checkout.session.completed", first))
+    ended = fake_stripe.update_subscription(
+        first["subscription"], status="canceled", canceled_at=int(time.time())
+    )
+    deliver(event("customer.subscription.deleted", ended))
+    assert not has_access(reader)
+
+    late = fake_stripe.complete_checkout(late_id, customer=first["customer"])
+    created = event("customer.subscription.created", fake_stripe.subscription(late["subscription"]))
+    assert deliver(created).status_code == 200
+
+    sub = Subscription.objects.get(provider_subscription_id=late["subscription"])
+    assert sub.status == SubscriptionStatus.ACTIVE
+    assert trial_ended_at_stripe(fake_stripe, late["subscription"])
+    assert has_access(reader)  # paid, from today
+
+
+def test_a_second_trial_on_the_same_stripe_customer_is_ended_at_stripe(
+    trialing, fake_stripe, deliver, make_reader, plans
+):
+    # Another account's checkout that comes back on this customer (the same card
+    # holder) belongs to the customer's account, which has had its trial.
+    owner, session = trialing
+    second = fake_stripe.add_subscription(
+        customer=session["customer"],
+        price=plans["Weekly"].stripe_price_id,
+        user_id=make_reader().pk,
+        trial_days=14,
+    )
+
+    assert deliver(event("customer.subscription.created", second)).status_code == 200
+
+    assert trial_ended_at_stripe(fake_stripe, second["id"])
+    assert Subscription.objects.get(provider_subscription_id=second["id"]).status == "active"
+    assert Subscription.objects.filter(user=owner, status="trialing").count() == 1
+
+
+def test_a_redelivered_event_for_the_trial_holder_keeps_its_trial(trialing, fake_stripe, deliver):
+    reader, session = trialing
+    sub = fake_stripe.subscription(session["subscription"])
+
+    assert deliver(event("customer.subscription.updated", sub)).status_code == 200
+
+    assert status_of(reader) == SubscriptionStatus.TRIALING
+    assert not trial_ended_at_stripe(fake_stripe, session["subscription"])
+    assert TrialClaim.objects.get(user=reader).provider_subscription_id == sub["id"]

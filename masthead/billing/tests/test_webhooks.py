@@ -8,15 +8,19 @@ the subscription from the fake Stripe API over HTTP.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
+from django.db.models import Sum
 from django.test import Client
+from django.utils import timezone
 
 from masthead.billing import services
 from masthead.billing.models import (
     Customer,
     EventStatus,
     RejectedWebhook,
+    RejectedWebhookTally,
     Subscription,
     SubscriptionStatus,
     WebhookEvent,
@@ -379,3 +383,61 @@ def test_the_webhook_is_absent_where_stripe_is_not_configured(settings):
 
     assert response.status_code == 404
     assert not WebhookEvent.objects.exists()
+
+
+# Forged deliveries in bulk
+
+
+def test_a_flood_of_forged_webhooks_keeps_a_bounded_record_with_the_right_counts(
+    checkout_done, deliver
+):
+    reader, session = checkout_done
+    genuine = encode(event("checkout.session.completed", session))
+    padded = genuine[:-1] + ', "padding": "' + "x" * 2000 + '"}'  # 2 KB a request
+    attacker = Client(enforce_csrf_checks=True)
+    sent = {"missing_signature": 110, "bad_signature": 110, "too_old": 110, "malformed": 20}
+
+    for _ in range(sent["missing_signature"]):
+        assert signed_post(attacker, padded, HTTP_STRIPE_SIGNATURE=None).status_code == 400
+    for _ in range(sent["bad_signature"]):
+        assert signed_post(attacker, padded, secret="whsec_attacker_guess").status_code == 400
+    for _ in range(sent["too_old"]):
+        stale = int(time.time()) - 3600
+        assert signed_post(attacker, padded, timestamp=stale).status_code == 400
+    for _ in range(sent["malformed"]):
+        # Signed with the real secret (a leaked one, say) but not an event.
+        assert signed_post(attacker, '{"padding": "' + "x" * 2000 + '"}').status_code == 400
+
+    assert RejectedWebhook.objects.count() <= services.REJECTED_SAMPLES_KEPT
+    assert all(
+        len(excerpt.encode()) <= services.REJECTED_EXCERPT_BYTES
+        for excerpt in RejectedWebhook.objects.values_list("body_excerpt", flat=True)
+    )
+    counted = dict(
+        RejectedWebhookTally.objects.values("kind")
+        .annotate(total=Sum("count"))
+        .values_list("kind", "total")
+    )
+    assert counted == sent
+    # An hour boundary during the test may split a reason over two rows, never more.
+    assert RejectedWebhookTally.objects.count() <= 2 * len(sent)
+    newest = RejectedWebhook.objects.order_by("-pk").first()
+    assert newest.kind == "malformed" and newest.remote_addr == "127.0.0.1"
+    # Stripe's own delivery still goes through, and is recorded.
+    assert deliver(event("checkout.session.completed", session)).status_code == 200
+    assert WebhookEvent.objects.get().status == EventStatus.PROCESSED
+    assert has_access(reader)
+
+
+def test_counts_of_refused_webhooks_older_than_the_retention_are_dropped(fake_stripe):
+    long_ago = timezone.now() - services.REJECTED_COUNTS_KEPT - timedelta(hours=2)
+    RejectedWebhookTally.objects.create(
+        provider="stripe",
+        kind="bad_signature",
+        hour=long_ago.replace(minute=0, second=0, microsecond=0),
+        count=5,
+    )
+
+    assert signed_post(Client(), "{}", secret="whsec_attacker_guess").status_code == 400
+
+    assert list(RejectedWebhookTally.objects.values_list("kind", "count")) == [("bad_signature", 1)]

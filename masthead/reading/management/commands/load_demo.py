@@ -29,6 +29,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write("The demo publication is already loaded; nothing to do.")
         demo_comments_ensure()
+        if reindexed := demo.search_index_ensure():
+            self.stdout.write(f"Indexed the whole text of {reindexed} articles for subscribers.")
         if demo.site_address_follow(base_url=settings.WAGTAILADMIN_BASE_URL):
             self.stdout.write(f"The site's address is now {settings.WAGTAILADMIN_BASE_URL}.")
         if synthetic:
