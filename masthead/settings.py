@@ -154,17 +154,36 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 GENERATION_LISTENER = env_bool("GENERATION_LISTENER", default=bool(REDIS_URL))
 # Reader events are written by a thread of each process, not inside a request.
 INSIGHTS_BACKGROUND_FLUSH = env_bool("INSIGHTS_BACKGROUND_FLUSH", default=True)
-if REDIS_URL:
-    # django-redis keeps one client per process; Django's own Redis backend builds a
-    # new client object for every cache call, which costs as much as the call.
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "masthead"),
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
-        }
+# Seconds any Redis call may take (connect, then read) before it counts as an outage.
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
+
+
+def redis_cache(url: str) -> dict:
+    """The shared cache on Redis, degrading rather than failing while Redis is away.
+
+    django-redis keeps one client per process (Django's own Redis backend builds a
+    new client object for every cache call, which costs as much as the call). With
+    ``IGNORE_EXCEPTIONS`` an unreachable Redis is a cache miss, logged: pages are
+    rendered from the database, sessions read from it (``cached_db``), and the
+    generations, which cannot be read, are new on every call, so nothing cached
+    before the outage is trusted during it. ``add`` grants while Redis is away
+    (``core/cache.py``): rate limits are not counted then, and logins still work.
+    """
+    return {
+        "BACKEND": "masthead.core.cache.DegradingRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "masthead"),
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT,
+            "SOCKET_TIMEOUT": REDIS_TIMEOUT,
+            "IGNORE_EXCEPTIONS": True,
+        },
     }
+
+
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     # Files on disk, not per-process memory: gunicorn's workers must share the page
     # cache's generation, the rate-limit counters and the comment counts.

@@ -90,7 +90,8 @@ def _check_rate(user, body: str) -> None:
     if not cache.add(recent_key, now, MIN_INTERVAL_SECONDS):
         raise CommentRateLimited("Please wait a few seconds before posting again.")
     cache.add(hour_key, 0, 3600)
-    if cache.incr(hour_key) > HOURLY_LIMIT:
+    # None: the cache is unreachable and the hour cannot be counted.
+    if (cache.incr(hour_key) or 0) > HOURLY_LIMIT:
         raise CommentRateLimited("You have reached the limit of 30 comments an hour.")
     cache.set(duplicate_key, 1, DUPLICATE_WINDOW_SECONDS)
 

@@ -49,7 +49,12 @@ def _seed(name: str) -> int:
     value = int(time.time() * 1000)
     if cache.add(key(name), value, None):
         _announce(name, value)
-    return cache.get(key(name), value)
+    found = cache.get(key(name))
+    if found is None:
+        # The cache is unreachable (its errors are misses): a value no entry was ever
+        # made under, so nothing kept before the outage is trusted during it.
+        return -time.time_ns()
+    return found
 
 
 @functools.cache
@@ -123,6 +128,9 @@ def bump(name: str) -> None:
     try:
         value = cache.incr(key(name))
     except ValueError:
+        value = None
+    if value is None:
+        # No such key yet, or the cache is unreachable (then this set is lost too).
         value = int(time.time() * 1000)
         cache.set(key(name), value, None)
     _announce(name, value)

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable
 
 import redis
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,9 @@ class GenerationListener:
         try:
             if self._client is None:
                 self._client = redis.Redis.from_url(
-                    self.url, socket_timeout=2, socket_connect_timeout=2
+                    self.url,
+                    socket_timeout=settings.REDIS_TIMEOUT,
+                    socket_connect_timeout=settings.REDIS_TIMEOUT,
                 )
             self._client.publish(self.channel, f"{name}={value}")
         except redis.RedisError:

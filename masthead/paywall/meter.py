@@ -215,7 +215,11 @@ class RedisMeterStore(MeterStore):
     """A Redis set per reader and period; a Lua script makes check-and-record atomic."""
 
     def __init__(self, url: str):
-        self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.client = redis.Redis.from_url(
+            url,
+            socket_timeout=settings.REDIS_TIMEOUT,
+            socket_connect_timeout=settings.REDIS_TIMEOUT,
+        )
         self._record = self.client.register_script(_RECORD_SCRIPT)
         self._merge = self.client.register_script(_MERGE_SCRIPT)
 
