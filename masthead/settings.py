@@ -146,6 +146,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif os.environ.get("MASTHEAD_WEB"):
+    # Web processes only (wsgi.py sets MASTHEAD_WEB): a request waits at most this long
+    # for a statement or a lock, then fails alone instead of holding a worker. Migrations,
+    # load_demo and the task worker keep PostgreSQL's defaults (no limit).
+    statement_ms = int(float(os.environ.get("DB_STATEMENT_TIMEOUT", "5")) * 1000)
+    lock_ms = int(float(os.environ.get("DB_LOCK_TIMEOUT", "2")) * 1000)
+    DATABASES["default"]["OPTIONS"] = {
+        "options": f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}"
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -244,6 +253,8 @@ EMAIL_BACKEND = os.environ.get(
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+# A slow or silent mail server fails the send after this long instead of hanging.
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Masthead <no-reply@localhost>")
 
 # Sessions read from the shared cache (written through to the database): a

@@ -16,4 +16,5 @@ trap 'kill $scheduler 2>/dev/null || true' EXIT
 .venv/bin/python manage.py ensure_editor
 echo "Serving Masthead at http://127.0.0.1:${PORT}/ (Ctrl-C to stop)"
 .venv/bin/gunicorn masthead.wsgi:application \
-  --bind "127.0.0.1:${PORT}" --workers "$WORKERS" --access-logfile - --log-level warning
+  --bind "127.0.0.1:${PORT}" --workers "$WORKERS" --timeout "${WEB_TIMEOUT:-30}" \
+  --access-logfile - --log-level warning
