@@ -27,6 +27,7 @@ _INVITE = "<!--mh:invite-->"
 _THREADS = "<!--mh:threads-->"
 # Stand-ins rendered into the actions template once, then swapped per comment and reader.
 _PK, _CSRF = 987654321, "mh-csrf-token"
+_PK_TEXT = str(_PK)
 
 # The gate is the same bytes for every reader of an article with the same count.
 _gate_memo = Memo(max_entries=5000)
@@ -141,14 +142,21 @@ def _threads(*, user, article_id: int, page_number, newest_first: bool, generati
 def _fill_actions(html: str, actions: dict, *, user, article_id, can_post, csrf) -> str:
     """Each comment's actions for this reader: edit and delete their own, report others'."""
     edit_cutoff = timezone.now() - services.EDIT_WINDOW
+    # Once, not per comment: request.user is a lazy object and every attribute costs.
+    reader_pk = user.pk
+    # This reader's filled-in templates by shape, with only the comment's id left to swap.
+    filled: dict[tuple, str] = {}
 
     def actions_for(match: re.Match) -> str:
         pk = int(match.group(1))
         author_id, created_at, top_level = actions[pk]
-        own = author_id == user.pk
+        own = author_id == reader_pk
         shape = (own, own and created_at > edit_cutoff, can_post and top_level, article_id)
-        template = _actions_memo.get_or_set(shape, lambda: _actions_template(*shape))
-        return template.replace(str(_PK), str(pk)).replace(_CSRF, csrf)
+        template = filled.get(shape)
+        if template is None:
+            template = _actions_memo.get_or_set(shape, lambda: _actions_template(*shape))
+            template = filled[shape] = template.replace(_CSRF, csrf)
+        return template.replace(_PK_TEXT, str(pk))
 
     html = _ACTIONS.sub(actions_for, html)
     return html.replace(_INVITE, " Start the conversation." if can_post else "")
