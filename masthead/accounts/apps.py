@@ -2,8 +2,6 @@ from django.apps import AppConfig
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save
 
-from masthead.core import generations
-
 
 class AccountsConfig(AppConfig):
     name = "masthead.accounts"
@@ -11,10 +9,12 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Imported here: these modules import models, which load with the app registry.
         from allauth.account.signals import email_confirmed
         from django.contrib.auth.signals import user_logged_in
 
         from masthead.accounts import verification
+        from masthead.core import generations
 
         # Signed-in users are remembered per process under the accounts generation.
         for signal in (post_save, post_delete):

@@ -2,8 +2,6 @@ from django.apps import AppConfig
 from django.core import checks
 from django.db.models.signals import post_delete, post_save
 
-from masthead.core import generations
-
 
 class BillingConfig(AppConfig):
     name = "masthead.billing"
@@ -11,8 +9,10 @@ class BillingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Imported here: these modules import models, which load with the app registry.
         from masthead.billing.checks import payment_provider_is_known
         from masthead.billing.models import Subscription
+        from masthead.core import generations
 
         checks.register(payment_provider_is_known)
 

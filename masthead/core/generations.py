@@ -22,14 +22,18 @@ needs no round trip for them at all.
 from __future__ import annotations
 
 import functools
+import logging
 import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
 from django.http import HttpRequest
 
 from masthead.core.listener import GenerationListener
+from masthead.core.models import MissedBump
+
+logger = logging.getLogger(__name__)
 
 SITE, CONTENT, COMMENTS, ACCOUNTS = "site", "content", "comments", "accounts"
 # What cached pages depend on; a login or a renewal leaves them alone.
@@ -62,7 +66,17 @@ def _listener() -> GenerationListener | None:
     if not getattr(settings, "GENERATION_LISTENER", False) or not settings.REDIS_URL:
         return None
     prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
-    return GenerationListener(settings.REDIS_URL, f"{prefix}:generations", _read_all)
+    return GenerationListener(
+        settings.REDIS_URL, f"{prefix}:generations", _read_all, on_sync=_replay_in_thread
+    )
+
+
+def _replay_in_thread() -> None:
+    """``replay_missed`` from the listener's thread, which must not keep a connection open."""
+    try:
+        replay_missed()
+    finally:
+        connections.close_all()
 
 
 def _read_all() -> dict[str, int]:
@@ -124,16 +138,43 @@ def stamp(request: HttpRequest) -> tuple[int, int, int]:
     return tuple(found[key(name)] for name in PAGE_NAMES)
 
 
-def bump(name: str) -> None:
+def bump(name: str) -> bool:
+    """Move one generation on; False when the cache is unreachable (the bump is kept)."""
     try:
         value = cache.incr(key(name))
-    except ValueError:
-        value = None
-    if value is None:
-        # No such key yet, or the cache is unreachable (then this set is lost too).
+    except ValueError:  # no such key yet
         value = int(time.time() * 1000)
         cache.set(key(name), value, None)
+    if value is None:
+        # The cache is unreachable (its errors are misses). Keep the bump with the
+        # change that needed it, to be made when the cache is back (replay_missed).
+        _keep_missed(name)
+        return False
     _announce(name, value)
+    return True
+
+
+def _keep_missed(name: str) -> None:
+    try:
+        MissedBump.objects.create(name=name)
+    except DatabaseError:
+        logger.exception("could not keep a missed %s bump", name)
+
+
+def replay_missed() -> int:
+    """Make the bumps that could not reach the cache; how many generations moved.
+
+    Every process's listener calls this when it has (re)subscribed, which is
+    when Redis has come back. Two processes replaying at once only bump twice.
+    """
+    missed = list(MissedBump.objects.values_list("pk", "name"))
+    if not missed:
+        return 0
+    names = {name for _, name in missed}
+    if not all([bump(name) for name in sorted(names)]):
+        return 0
+    MissedBump.objects.filter(pk__in=[pk for pk, _ in missed]).delete()
+    return len(names)
 
 
 def bump_now_and_at_commit(name: str) -> None:

@@ -28,10 +28,19 @@ RETRY_SECONDS = 1.0
 
 
 class GenerationListener:
-    def __init__(self, url: str, channel: str, read_values: Callable[[], dict[str, int]]):
+    def __init__(
+        self,
+        url: str,
+        channel: str,
+        read_values: Callable[[], dict[str, int]],
+        *,
+        on_sync: Callable[[], None] | None = None,
+    ):
         self.url = url
         self.channel = channel
         self.read_values = read_values
+        # Run at each (re)subscription, when Redis is reachable again.
+        self.on_sync = on_sync
         self._values: dict[str, int] = {}
         self._synced = False
         self._pid: int | None = None
@@ -94,6 +103,12 @@ class GenerationListener:
             if not confirmed or confirmed["type"] != "subscribe":
                 raise redis.ConnectionError("no subscribe confirmation")
             # Subscribed first, read second: a bump in between arrives as a message.
+            if self.on_sync is not None:
+                # Before reading: what it bumps is then in the copy from the start.
+                try:
+                    self.on_sync()
+                except Exception:  # the copy is still good; the next resync tries again
+                    logger.exception("generation listener: on_sync failed")
             self._values = dict(self.read_values())
             self._synced = True
             while not self._stopped.is_set():

