@@ -30,6 +30,9 @@ def _test_media_root():
         "STORAGES": storages,
         "GENERATION_LISTENER": False,
         "INSIGHTS_BACKGROUND_FLUSH": False,
+        # Tasks (e-mail, Wagtail's indexing) run at once, as a test reads their results
+        # right away; the queue and its worker have tests of their own (masthead/mail).
+        "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
     }
     if not settings.REDIS_URL:
         # In-process tests share one process: memory is the faster stand-in for files.

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "masthead.comments",
     "masthead.accounts",
     "masthead.reading",
+    "masthead.publisher",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -88,6 +89,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_tasks",
+    "django_tasks_db",
+    "masthead.mail",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +166,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 GENERATION_LISTENER = env_bool("GENERATION_LISTENER", default=bool(REDIS_URL))
 # Reader events are written by a thread of each process, not inside a request.
 INSIGHTS_BACKGROUND_FLUSH = env_bool("INSIGHTS_BACKGROUND_FLUSH", default=True)
+# Raw reader events older than this are deleted (in batches) once rolled up into daily rows.
+INSIGHTS_KEEP_EVENTS_DAYS = int(os.environ.get("INSIGHTS_KEEP_EVENTS_DAYS", "90"))
 # Seconds any Redis call may take (connect, then read) before it counts as an outage.
 REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
 
@@ -255,6 +260,9 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 # A slow or silent mail server fails the send after this long instead of hanging.
 EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+# A task worker that claimed an e-mail has this long to send it; after that another run
+# may (masthead/mail/outbox.py). Keep it well above a slow send (several EMAIL_TIMEOUTs).
+EMAIL_CLAIM_SECONDS = float(os.environ.get("EMAIL_CLAIM_SECONDS", "120"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Masthead <no-reply@localhost>")
 
 # Sessions read from the shared cache (written through to the database): a
@@ -357,14 +365,11 @@ if (
 ):
     raise ImproperlyConfigured("STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set.")
 
-# E-mails and other background work go through Django's task interface.
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
-        )
-    }
-}
+# E-mails and other background work (Wagtail's too) go through Django's task interface,
+# into a queue in the database that `manage.py db_worker` works through (scripts/serve.sh,
+# docs/operations.md). TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend runs
+# each task inside the request instead, for `make dev` and the tests.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 ACCOUNT_ADAPTER = "masthead.accounts.adapter.AccountAdapter"
 
 # Scripts only from our own origin: no inline scripts anywhere on the public site.

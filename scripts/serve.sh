@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Serve the site under gunicorn, with Wagtail's scheduler beside it.
+# Serve the site under gunicorn, with the task worker and Wagtail's scheduler beside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${PORT:-8000}"
 WORKERS="${WEB_CONCURRENCY:-2}"
 
 # Scheduled publishing: Wagtail publishes and expires pages when
-# publish_scheduled runs; in production run it from cron or a timer instead.
+# publish_scheduled runs; requeue_mail hands the worker any e-mail whose task was
+# lost. In production run both from cron or a timer instead.
 (
-  while sleep 60; do .venv/bin/python manage.py publish_scheduled >/dev/null 2>&1 || true; done
+  while sleep 60; do
+    .venv/bin/python manage.py publish_scheduled >/dev/null 2>&1 || true
+    .venv/bin/python manage.py requeue_mail -v0 >/dev/null 2>&1 || true
+  done
 ) &
 scheduler=$!
-trap 'kill $scheduler 2>/dev/null || true' EXIT
+
+# The task worker: e-mails and Wagtail's background work, from the queue in the database.
+.venv/bin/python manage.py db_worker --queue-name '*' --interval 1 --no-reload -v0 &
+worker=$!
+trap 'kill $scheduler $worker 2>/dev/null || true; wait $worker 2>/dev/null || true' EXIT
 
 .venv/bin/python manage.py ensure_editor
 echo "Serving Masthead at http://127.0.0.1:${PORT}/ (Ctrl-C to stop)"

@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import filter_users_by_email
+from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
 from django.contrib.auth import get_user_model
@@ -8,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from masthead.billing.emails import publication_sender
 from masthead.content.models import PublicationSettings
+from masthead.mail.outbox import email_queue
 from masthead.paywall.identity import client_address
 
 # Until a reader chooses a name: never a part of their e-mail address.
@@ -44,9 +46,19 @@ class AccountAdapter(DefaultAccountAdapter):
         return f"{get_current_site(request).domain}:account:{account.pk}"
 
     def send_mail(self, template_prefix, email, context):
-        # allauth names the host in its e-mails; readers know the publication's name.
-        context.setdefault("publication", PublicationSettings.objects.first())
-        super().send_mail(template_prefix, email, context)
+        # allauth's own, except that the message goes to the outbox for the task worker
+        # instead of to the mail server within the request. Its writes (the account, the
+        # code) are committed by now: allauth's views run in autocommit.
+        request = allauth_context.request
+        ctx = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            # allauth names the host in its e-mails; readers know the publication's name.
+            "publication": PublicationSettings.objects.first(),
+            **context,
+        }
+        email_queue(self.render_mail(template_prefix, email, ctx), wait_for_commit=False)
 
     def format_email_subject(self, subject: str) -> str:
         # The publication's name in every subject, as billing's e-mails have it.

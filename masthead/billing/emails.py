@@ -1,17 +1,16 @@
-"""Subscription e-mails, sent as background tasks once the change is committed."""
+"""Subscription e-mails, queued with the change and sent by the task worker once it commits."""
 
 from __future__ import annotations
 
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from django_tasks import task
 
 from masthead.billing.models import Subscription
 from masthead.content.models import PublicationSettings
+from masthead.mail.outbox import email_queue
 
 SUBJECTS = {
     "welcome": "Welcome to {publication}",
@@ -35,19 +34,14 @@ def publication_sender(publication: PublicationSettings | None = None) -> str:
 
 
 def send_after_commit(kind: str, subscription) -> None:
-    """Queue the e-mail once the transaction that changed the subscription commits.
+    """Queue the e-mail about ``subscription``; it is sent once this transaction commits.
 
-    A rolled-back change (a failed webhook handler) therefore sends nothing.
+    Rendered now, from the change being made; a rolled-back change (a failed webhook
+    handler) takes the queued e-mail with it and sends nothing.
     """
     if kind not in SUBJECTS:
         raise ValueError(f"unknown billing e-mail {kind!r}")
-    subscription_id = subscription.pk
-    transaction.on_commit(lambda: send_billing_email.enqueue(kind, subscription_id))
-
-
-@task()
-def send_billing_email(kind: str, subscription_id: int) -> None:
-    sub = Subscription.objects.select_related("user", "plan").get(pk=subscription_id)
+    sub = Subscription.objects.select_related("user", "plan").get(pk=subscription.pk)
     if not sub.user.email:
         return
     publication = PublicationSettings.objects.first()
@@ -60,9 +54,11 @@ def send_billing_email(kind: str, subscription_id: int) -> None:
         "user": sub.user,
         "account_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/account/",
     }
-    send_mail(
-        SUBJECTS[kind].format(publication=name),
-        render_to_string(f"billing/emails/{kind}.txt", context),
-        publication_sender(publication),
-        [sub.user.email],
+    email_queue(
+        EmailMessage(
+            SUBJECTS[kind].format(publication=name),
+            render_to_string(f"billing/emails/{kind}.txt", context),
+            publication_sender(publication),
+            [sub.user.email],
+        )
     )

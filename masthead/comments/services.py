@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from masthead.billing import entitlements
-from masthead.comments import counts
+from masthead.comments import counts, emails
 from masthead.comments.models import (
     Comment,
     CommentBan,
@@ -26,6 +26,7 @@ from masthead.comments.models import (
 )
 from masthead.comments.rendering import render_markdown
 from masthead.core import generations, text
+from masthead.mail.outbox import email_queue
 
 MAX_LENGTH = 5000
 EDIT_WINDOW = timedelta(minutes=15)
@@ -139,7 +140,7 @@ def comment_create(*, user, article, body: str, parent_id: int | None = None) ->
         status=CommentStatus.HELD if held else CommentStatus.VISIBLE,
     )
     if parent and parent.author_id != user.pk and not held:
-        transaction.on_commit(lambda: _notify_reply(comment.pk))
+        _notify_reply(comment)
     return comment
 
 
@@ -302,7 +303,13 @@ def reply_notifications_set(*, user, enabled: bool) -> None:
     )
 
 
-def _notify_reply(comment_id: int) -> None:
-    from masthead.comments.tasks import send_reply_notification
-
-    send_reply_notification.enqueue(comment_id)
+def _notify_reply(reply: Comment) -> None:
+    """Queue the e-mail to the parent's author; it leaves once the reply is committed."""
+    recipient = reply.parent.author
+    if not recipient.email or not reply_notifications_enabled(recipient):
+        return
+    # The mail carries the reply's text: only for someone who may read comments now
+    # (a lapsed subscriber would otherwise keep reading them by e-mail).
+    if not can_read(recipient):
+        return
+    email_queue(emails.reply_email(reply))

@@ -2,9 +2,13 @@
 
 from django.db import models
 
+REFERRER_HOST_LENGTH = 100
+
 
 class EventKind(models.TextChoices):
     ARTICLE_VIEW = "article_view"
+    # The "N articles left" notice on a metered article read within the meter.
+    METER_NOTICE = "meter_notice"
     PAYWALL_SHOWN = "paywall_shown"
     SUBSCRIBE_CLICKED = "subscribe_clicked"
     CHECKOUT_STARTED = "checkout_started"
@@ -22,6 +26,10 @@ class ReaderEvent(models.Model):
     article_id = models.BigIntegerField(null=True, blank=True)
     reader_class = models.CharField(max_length=16, blank=True)
     outcome = models.CharField(max_length=16, blank=True)
+    # The Referer header's host only, never the URL. Nullable so that adding it is a
+    # catalogue change on a large table, and processes still running the previous
+    # release (which do not name the column) keep writing during a deploy.
+    referrer_host = models.CharField(max_length=REFERRER_HOST_LENGTH, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         # The table the paywall app created before events had an app of their own.
@@ -33,3 +41,31 @@ class ReaderEvent(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.kind} {self.article_id} {self.outcome}"
+
+
+class DailyRollup(models.Model):
+    """How many events of one kind happened on one day, per article, section, reader
+    class and referrer host: what the publisher's dashboard reads instead of raw events.
+
+    Written only by ``rollups.rollup_day``, which replaces a whole day at once.
+    """
+
+    day = models.DateField()
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    outcome = models.CharField(max_length=16, blank=True)
+    article_id = models.BigIntegerField(null=True, blank=True)
+    # The article's parent page when the day was rolled up (articles live in sections).
+    section_id = models.BigIntegerField(null=True, blank=True)
+    reader_class = models.CharField(max_length=16, blank=True)
+    # "" when the event carried no Referer (direct visits, privacy settings, old rows).
+    referrer_host = models.CharField(max_length=REFERRER_HOST_LENGTH, blank=True)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day", "kind"], name="rollup_day_kind"),
+            models.Index(fields=["article_id", "day"], name="rollup_article_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.kind} {self.article_id}: {self.count}"

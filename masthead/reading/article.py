@@ -105,11 +105,15 @@ def respond(
     # Alike for every reader without a session only when the article is free.
     shared = article.access is Access.FREE and page_cache.is_shared_request(request)
     page_cache.set_cache_headers(response, shared=shared)
-    _record(decision, who, route)
+    _record(
+        decision, who, route, referrer_host=events.referrer_host(request.META.get("HTTP_REFERER"))
+    )
     return response
 
 
-def _record(decision: policy.Decision, who, route: ArticleRoute) -> None:
+def _record(
+    decision: policy.Decision, who, route: ArticleRoute, *, referrer_host: str | None = None
+) -> None:
     if not decision.counts_as_view:
         return
     reader_class = who.reader.reader_class
@@ -118,7 +122,16 @@ def _record(decision: policy.Decision, who, route: ArticleRoute) -> None:
         article_id=route.page_id,
         reader_class=reader_class,
         outcome=decision.outcome,
+        referrer_host=referrer_host,
     )
+    if decision.whole and decision.remaining is not None:
+        # The same condition as the notice filler (paywall.prompts.notice_html).
+        events.record(
+            events.EventKind.METER_NOTICE,
+            article_id=route.page_id,
+            reader_class=reader_class,
+            outcome=str(decision.remaining),
+        )
     if decision.prompt is not Prompt.NONE:
         events.record(
             events.EventKind.PAYWALL_SHOWN,

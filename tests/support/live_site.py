@@ -59,6 +59,8 @@ class LiveSite:
                 "MASTHEAD_VAR_DIR": str(self.workdir),
                 "DJANGO_SETTINGS_MODULE": "masthead.settings",
                 "PYTHONPATH": str(ROOT),
+                # No task worker beside this gunicorn: e-mails are sent within the request.
+                "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
             }
         )
         if os.environ.get("DATABASE_URL", "").startswith("postgres"):

@@ -5,6 +5,7 @@ from masthead.ads.slots import house_ads_ensure
 from masthead.billing.services import plans_ensure_demo
 from masthead.comments.demo import demo_comments_ensure
 from masthead.content import demo
+from masthead.publisher import demo as insights_demo
 
 
 class Command(BaseCommand):
@@ -18,10 +19,20 @@ class Command(BaseCommand):
             metavar="N",
             help="Also bulk-insert N synthetic articles (for benchmarks).",
         )
+        parser.add_argument(
+            "--events",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also add about N article views over the last 90 days, the funnel events "
+            "and subscriptions they lead to, and roll them up for the dashboard.",
+        )
 
-    def handle(self, *args, synthetic: int, **options):
+    def handle(self, *args, synthetic: int, events: int, **options):
         if synthetic < 0:
             raise CommandError("--synthetic must be zero or more.")
+        if events < 0:
+            raise CommandError("--events must be zero or more.")
         plans_ensure_demo()
         house_ads_ensure()
         if demo.load_demo(stdout=self.stdout):
@@ -36,3 +47,8 @@ class Command(BaseCommand):
         if synthetic:
             demo.add_synthetic_articles(count=synthetic, stdout=self.stdout)
             self.stdout.write(self.style.SUCCESS(f"Added {synthetic} synthetic articles."))
+        if events:
+            written = insights_demo.events_fill(count=events)
+            self.stdout.write(
+                self.style.SUCCESS(f"Added {written} reader events and rolled up 90 days.")
+            )

@@ -1,0 +1,230 @@
+"""The publisher's dashboard and its CSV exports: parse the filters, ask selectors, render."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from functools import wraps
+
+from django.http import Http404, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_safe
+
+from masthead.publisher import charts, selectors
+from masthead.publisher.forms import ScopeForm
+from masthead.publisher.models import VIEW_INSIGHTS
+
+ATTRIBUTION_RULE = (
+    "A checkout is credited to the article the reader was reading when they started it: "
+    "the page the subscribe link was followed from, which is the last article they read "
+    "before checking out. Checkouts started from other pages are credited to no article."
+)
+
+
+def can_view_insights(user) -> bool:
+    return user.is_active and user.has_perm(VIEW_INSIGHTS)
+
+
+def insights_required(view: Callable) -> Callable:
+    """403 for anyone without "view insights", superusers aside (they hold every permission).
+
+    A response, not ``PermissionDenied``: Wagtail's admin turns that exception into a
+    redirect to its home page, and an insights URL must answer 403.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not can_view_insights(request.user):
+            return TemplateResponse(request, "publisher/forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_safe
+@insights_required
+def dashboard(request):
+    form = ScopeForm(request.GET or None)
+    scope = form.scope()
+    sort = request.GET.get("sort", "views")
+    funnel = selectors.funnel(scope)
+    daily = selectors.daily_series(scope)
+    subs = selectors.subscribers(scope)
+    articles = list(
+        selectors.article_rows(
+            selectors.articles(scope, sort=sort)[: selectors.TOP_ARTICLES], request=request
+        )
+    )
+    readers = selectors.reader_share(scope)
+    referrers = [
+        (selectors.referrer_label(row["referrer_host"]), row["n"])
+        for row in selectors.referrers(scope)[: selectors.TOP_REFERRERS]
+    ]
+    days = scope.days
+    daily_chart = charts.line_chart(
+        days,
+        [
+            charts.Series("Article views", daily["views"]),
+            charts.Series("Paywall shown", daily["walls"]),
+            charts.Series("Checkouts started", daily["checkouts"]),
+        ],
+        label="Views, walls shown and checkouts per day",
+    )
+    subs_chart = charts.line_chart(
+        days,
+        [
+            charts.Series("Paying", [d.paying for d in subs.series]),
+            charts.Series("Trialing", [d.trialing for d in subs.series]),
+        ],
+        label="Paying and trialing subscribers per day",
+    )
+    funnel_chart = charts.bar_chart(
+        [(s.label, s.count) for s in funnel if s.count is not None], label="The funnel"
+    )
+    readers_chart = charts.bar_chart(readers, label="Article views by reader class")
+    referrers_chart = charts.bar_chart(referrers, label="Article views by referrer")
+    total_views = sum(n for _, n in readers)
+    return TemplateResponse(
+        request,
+        "publisher/dashboard.html",
+        {
+            "form": form,
+            "scope": scope,
+            "query": _query_without(request, "sort"),
+            "export_query": request.GET.urlencode(),
+            "sort": sort,
+            "funnel": funnel,
+            "funnel_chart": funnel_chart,
+            "daily_rows": list(
+                zip(days, daily["views"], daily["walls"], daily["checkouts"], strict=True)
+            ),
+            "daily_chart": daily_chart,
+            "daily_summary": _daily_summary(days, daily),
+            "subs": subs,
+            "subs_chart": subs_chart,
+            "articles": articles,
+            "attribution_rule": ATTRIBUTION_RULE,
+            "readers": [(name, n, n / total_views if total_views else 0) for name, n in readers],
+            "readers_chart": readers_chart,
+            "referrers": referrers,
+            "referrers_chart": referrers_chart,
+            "total_views": total_views,
+        },
+    )
+
+
+def _query_without(request, name: str) -> str:
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()
+
+
+def _daily_summary(days, daily) -> str:
+    views = daily["views"]
+    if not days or not any(views):
+        return "No article views in this period."
+    peak = max(range(len(views)), key=views.__getitem__)
+    return (
+        f"{sum(views):,} article views over {len(days)} days, {sum(daily['walls']):,} walls "
+        f"shown and {sum(daily['checkouts']):,} checkouts started; the busiest day was "
+        f"{days[peak]:%d %B} with {views[peak]:,} views."
+    )
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+class _Echo:
+    """csv.writer writes into this, and we yield what it wrote: nothing is kept."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_rows(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(header)
+    for row in rows:
+        yield writer.writerow([_safe_cell(value) for value in row])
+
+
+def _safe_cell(value):
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _export_articles(scope, request):
+    rows = selectors.articles(scope, sort=request.GET.get("sort", "views")).iterator(
+        chunk_size=2000
+    )
+    return (
+        ["article_id", "title", "url", "views", "walls_shown", "checkouts_attributed"],
+        (
+            (r.article_id, r.title, r.url or "", r.views, r.walls, r.conversions)
+            for r in selectors.article_rows(rows, request=request)
+        ),
+    )
+
+
+def _export_referrers(scope, request):
+    rows = selectors.referrers(scope).iterator(chunk_size=2000)
+    return ["referrer_host", "article_views"], ((r["referrer_host"], r["n"]) for r in rows)
+
+
+def _export_readers(scope, request):
+    return ["reader_class", "article_views"], selectors.reader_share(scope)
+
+
+def _export_daily(scope, request):
+    daily = selectors.daily_series(scope)
+    subs = selectors.subscribers(scope)
+    return (
+        ["day", "article_views", "walls_shown", "checkouts_started", "paying", "trialing"],
+        (
+            (day.isoformat(), v, w, c, s.paying, s.trialing)
+            for day, v, w, c, s in zip(
+                scope.days,
+                daily["views"],
+                daily["walls"],
+                daily["checkouts"],
+                subs.series,
+                strict=True,
+            )
+        ),
+    )
+
+
+def _export_funnel(scope, request):
+    return (
+        ["step", "count", "rate_of_previous"],
+        (
+            (s.label, "" if s.count is None else s.count, "" if s.rate is None else f"{s.rate:.4f}")
+            for s in selectors.funnel(scope)
+        ),
+    )
+
+
+EXPORTS = {
+    "articles": _export_articles,
+    "referrers": _export_referrers,
+    "readers": _export_readers,
+    "daily": _export_daily,
+    "funnel": _export_funnel,
+}
+
+
+@require_safe
+@insights_required
+def export(request, table: str):
+    if table not in EXPORTS:
+        raise Http404("No such table.")
+    scope = ScopeForm(request.GET or None).scope()
+    header, rows = EXPORTS[table](scope, request)
+    response = StreamingHttpResponse(
+        _csv_rows(header, rows), content_type="text/csv; charset=utf-8"
+    )
+    name = f"{table}-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
