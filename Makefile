@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run dev test test-fast lint format bench setup-demo browsers clean
+.PHONY: run dev cluster test test-fast lint format bench setup-demo browsers clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (set PYTHON=...)"; exit 1; }
@@ -21,6 +21,9 @@ setup-demo: $(VENV)/.installed
 
 run: setup-demo
 	scripts/serve.sh
+
+cluster: $(VENV)/.installed
+	scripts/cluster.sh
 
 dev: setup-demo
 	$(PY) manage.py ensure_editor
