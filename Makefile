@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run dev test test-fast lint format bench setup-demo browsers clean lock
+.PHONY: run dev cluster test test-fast lint format bench setup-demo browsers clean lock
 
 # Installs come from the lock files, every package pinned with its hashes (`make lock`
 # writes them from pyproject.toml): the runtime's for `make run`, the tests' on top for
@@ -40,6 +40,9 @@ setup-demo: $(VENV)/.installed
 
 run: setup-demo
 	scripts/serve.sh
+
+cluster: $(VENV)/.installed
+	scripts/cluster.sh
 
 # No task worker beside runserver: the queue load_demo filled is worked through first,
 # then tasks (e-mails) run inside the request.
