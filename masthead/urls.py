@@ -34,13 +34,16 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
 ]
 
+
+def serve_media(request, path):
+    # MEDIA_ROOT read per request, not when this module is imported: a URLconf loaded
+    # early (a module-level reverse in a test) must not pin the directory it saw then.
+    return serve_static(request, path, document_root=settings.MEDIA_ROOT)
+
+
 if settings.SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.lstrip("/")
-    urlpatterns.append(
-        re_path(
-            rf"^{media_prefix}(?P<path>.*)$", serve_static, {"document_root": settings.MEDIA_ROOT}
-        )
-    )
+    urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.*)$", serve_media))
 
 # Wagtail's front-end login (for private pages) would be a second door for readers,
 # without allauth's limits or its e-mail verification: it leads to allauth's instead.
