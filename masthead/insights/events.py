@@ -27,16 +27,24 @@ logger = logging.getLogger(__name__)
 
 FLUSH_SIZE = 200
 FLUSH_SECONDS = 5.0
-# Kept through a database outage; past this, the oldest unwritten batch is dropped.
+# The most events a process holds unwritten (a slow or locked events table, a database
+# outage): past it new events are dropped and counted, and no request ever waits.
 MAX_BUFFERED = 50 * FLUSH_SIZE
+DROP_LOG_EVERY = 1000
 
 _lock = threading.Lock()
 _buffer: list[dict] = []
 _oldest = 0.0
 _flusher_pid: int | None = None
 _wake = threading.Event()
+_dropped = 0
 
-__all__ = ["EventKind", "flush", "flush_if_due", "record", "referrer_host"]
+__all__ = ["EventKind", "dropped", "flush", "flush_if_due", "record", "referrer_host"]
+
+
+def dropped() -> int:
+    """How many events this process has dropped because its buffer was full."""
+    return _dropped
 
 
 def referrer_host(referer: str | None) -> str | None:
@@ -61,9 +69,19 @@ def record(
     outcome: str = "",
     referrer_host: str | None = None,
 ) -> None:
-    global _oldest
+    global _oldest, _dropped
     # The project keeps times aware and in UTC (USE_TZ); timezone.now() costs more per call.
     now = datetime.now(UTC)
+    with _lock:
+        if len(_buffer) >= MAX_BUFFERED:
+            _dropped += 1
+            count = _dropped
+        else:
+            count = 0
+    if count:
+        if count % DROP_LOG_EVERY == 1:
+            logger.warning("reader event buffer full: %d events dropped so far", count)
+        return
     with _lock:
         if not _buffer:
             _oldest = time.monotonic()
@@ -96,9 +114,12 @@ def flush(*, quiet: bool = False) -> int:
     except Exception:
         if not quiet:
             logger.exception("could not write %d reader events; keeping them", len(batch))
+        global _dropped
         with _lock:
             # Back in front for the next attempt, within a bound a long outage cannot pass.
-            _buffer[:0] = batch[: max(0, MAX_BUFFERED - len(_buffer))]
+            kept = batch[: max(0, MAX_BUFFERED - len(_buffer))]
+            _buffer[:0] = kept
+            _dropped += len(batch) - len(kept)
         return 0
     return len(batch)
 

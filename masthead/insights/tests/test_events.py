@@ -68,3 +68,29 @@ def test_a_failed_write_keeps_the_events_for_the_next_attempt(monkeypatch):
         assert events.flush(quiet=True) == 0
     assert events.flush() == 1
     assert ReaderEvent.objects.filter(kind=EventKind.CHECKOUT_STARTED).count() == 1
+
+
+def test_a_full_buffer_drops_and_counts_instead_of_growing(monkeypatch):
+    """An events table that cannot be written (locked, slow, down) never blocks a page.
+
+    The buffer holds at most MAX_BUFFERED events; past that, events are dropped and
+    counted, and a failed write keeps only what fits.
+    """
+    events.flush()
+    monkeypatch.setattr(events, "MAX_BUFFERED", 30)
+    monkeypatch.setattr(events, "FLUSH_SIZE", 1000)  # no wake-ups; the test flushes
+
+    def locked(batch):
+        raise RuntimeError("the events table is locked")
+
+    monkeypatch.setattr(events, "_insert", locked)
+    before = events.dropped()
+    for article_id in range(45):
+        events.record(EventKind.ARTICLE_VIEW, article_id=article_id)
+    assert len(events._buffer) == 30
+    assert events.dropped() - before == 15
+    assert events.flush(quiet=True) == 0
+    assert len(events._buffer) == 30  # kept for the next attempt, within the bound
+    events.record(EventKind.ARTICLE_VIEW, article_id=99)
+    assert events.dropped() - before == 16
+    events._buffer.clear()
