@@ -151,9 +151,10 @@ class Watch:
             self.problems.append(f"HTTP {response.status}: {response.url}")
 
     def _request_failed(self, request: Request) -> None:
-        # A fetch the page started and then left behind (Wagtail's admin loads its icon
-        # sprite that way) is aborted by the navigation, not failed by the site.
-        left_behind = request.resource_type in ("fetch", "xhr", "image", "ping")
+        # A subresource the page started and then left behind on navigation (Wagtail's
+        # icon sprite, the favicon) is aborted by the browser, not failed by the site;
+        # an HTTP error is still reported by _response.
+        left_behind = request.resource_type != "document"
         if left_behind and "ERR_ABORTED" in (request.failure or ""):
             return
         self.problems.append(f"request failed ({request.failure}): {request.url}")
