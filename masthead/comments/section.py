@@ -38,6 +38,7 @@ _held_memo = Memo(max_entries=20000)
 _threads_memo = Memo(max_entries=2000)
 _actions_memo = Memo(max_entries=256)
 _frame_memo = Memo(max_entries=256)
+_shared_actions_memo = Memo(max_entries=512)
 
 
 def render_section(request, *, article_id: int, comments_open: bool) -> str:
@@ -140,10 +141,28 @@ def _threads(*, user, article_id: int, page_number, newest_first: bool, generati
 
 
 def _fill_actions(html: str, actions: dict, *, user, article_id, can_post, csrf) -> str:
-    """Each comment's actions for this reader: edit and delete their own, report others'."""
-    edit_cutoff = timezone.now() - services.EDIT_WINDOW
-    # Once, not per comment: request.user is a lazy object and every attribute costs.
+    """Each comment's actions for this reader: edit and delete their own, report others'.
+
+    A reader with no comment on the page gets what every such reader gets; that
+    filling is kept, and only the CSRF token is theirs.
+    """
     reader_pk = user.pk
+    if all(author_id != reader_pk for author_id, _, _ in actions.values()):
+        # The threads' html is one kept string per page of threads: its hash is cached.
+        shared = _shared_actions_memo.get_or_set(
+            (html, can_post, article_id),
+            lambda: _fill_each(
+                html, actions, reader_pk=None, article_id=article_id, can_post=can_post, csrf=_CSRF
+            ),
+        )
+        return shared.replace(_CSRF, csrf)
+    return _fill_each(
+        html, actions, reader_pk=reader_pk, article_id=article_id, can_post=can_post, csrf=csrf
+    )
+
+
+def _fill_each(html: str, actions: dict, *, reader_pk, article_id, can_post, csrf) -> str:
+    edit_cutoff = timezone.now() - services.EDIT_WINDOW
     # This reader's filled-in templates by shape, with only the comment's id left to swap.
     filled: dict[tuple, str] = {}
 

@@ -7,6 +7,8 @@ pass, say who may cache the result, and record the view for insights.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -108,7 +110,34 @@ def respond(
     _record(
         decision, who, route, referrer_host=events.referrer_host(request.META.get("HTTP_REFERER"))
     )
+    if shared:
+        # What a process that keeps this page must record each time it answers with it.
+        plain_read = decision.whole and decision.remaining is None
+        plain_read = plain_read and decision.prompt is Prompt.NONE and decision.counts_as_view
+        view = SharedView(route.page_id, who.reader.reader_class, decision.outcome)
+        setattr(response, SHARED_VIEW_ATTRIBUTE, view if plain_read else None)
     return response
+
+
+SHARED_VIEW_ATTRIBUTE = "_masthead_shared_view"
+
+
+@dataclass(frozen=True)
+class SharedView:
+    """The read a public article page records: the same for every reader who gets it."""
+
+    article_id: int
+    reader_class: str
+    outcome: str
+
+    def record(self, request: HttpRequest) -> None:
+        events.record(
+            events.EventKind.ARTICLE_VIEW,
+            article_id=self.article_id,
+            reader_class=self.reader_class,
+            outcome=self.outcome,
+            referrer_host=events.referrer_host(request.META.get("HTTP_REFERER")),
+        )
 
 
 def _record(

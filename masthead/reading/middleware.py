@@ -1,6 +1,13 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
 
+from masthead.core import generations
+from masthead.core.memo import Memo
 from masthead.reading import article
 
 ADMIN_PREFIX = "/admin/"
@@ -39,3 +46,85 @@ class AnonymousFastPathMiddleware(FastPathMiddleware):
             return self.get_response(request)
         request.user = AnonymousUser()
         return super().__call__(request)
+
+
+class ProcessPageMemoMiddleware:
+    """Answer again, from this process's memory, a page every anonymous reader sees alike.
+
+    Outermost in ``MIDDLEWARE``. A response is kept only when the site marked it
+    public (a free article, a listing: the rule nginx's micro-cache follows), it
+    sets no cookie and it answered a request that carried no session and no
+    message; it is kept under the generations this process's listener vouched
+    for *before* rendering, so a publish during the render leaves it stale at
+    once. Only a process whose listener vouches for its generations (Redis) keeps
+    anything. A kept article still counts as a read for insights: its view is
+    recorded again on every answer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _may_share(request):
+            return self.get_response(request)
+        local = generations.local_values()
+        if local is None:
+            return self.get_response(request)
+        key = (
+            request.scheme,
+            request.META.get("HTTP_HOST", ""),
+            request.path,
+            tuple(local[name] for name in generations.PAGE_NAMES),
+        )
+        kept = _kept.get(key)
+        if kept is not None:
+            return kept.answer(request)
+        response = self.get_response(request)
+        if _keepable(response):
+            _kept.set(key, KeptPage.of(response))
+        return response
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    content: bytes
+    headers: tuple[tuple[str, str], ...]
+    # The read an article page records (None for listings).
+    view: article.SharedView | None
+
+    @classmethod
+    def of(cls, response) -> KeptPage:
+        view = getattr(response, article.SHARED_VIEW_ATTRIBUTE, None)
+        return cls(response.content, tuple(response.items()), view)
+
+    def answer(self, request) -> HttpResponse:
+        if self.view is not None:
+            self.view.record(request)
+        return HttpResponse(self.content, headers=dict(self.headers))
+
+
+_kept = Memo(max_entries=256)
+
+
+def _may_share(request) -> bool:
+    meta = request.META
+    if request.method != "GET" or meta.get("QUERY_STRING"):
+        return False
+    if request.path.startswith(ADMIN_PREFIX):
+        return False
+    # A prefetch is answered but not counted; let the full path decide it.
+    if "HTTP_SEC_PURPOSE" in meta or "HTTP_PURPOSE" in meta:
+        return False
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and MESSAGES_COOKIE not in cookies
+
+
+def _keepable(response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "public" in response.get("Cache-Control", "")
+        # An article marks what its read records; None when that differs per reader.
+        and getattr(response, article.SHARED_VIEW_ATTRIBUTE, True) is not None
+    )

@@ -1,11 +1,14 @@
 """The paywall driven through HTTP as readers and attackers would drive it."""
 
+import time
+import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from masthead.billing.models import Plan, Subscription, SubscriptionStatus
@@ -451,3 +454,20 @@ def test_every_decision_is_recorded_as_an_event_queryable_by_day_and_article(rea
     assert views.filter(article_id=articles[3].pk, outcome="teaser").count() == 1
     shown = ReaderEvent.objects.filter(day=today, kind="paywall_shown", article_id=articles[3].pk)
     assert shown.get().reader_class == "anonymous"
+
+
+def test_a_reader_cookie_verified_once_is_still_refused_once_it_is_past_its_age(monkeypatch):
+    reader_id = uuid.uuid4().hex
+    issued = HttpResponse()
+    identity.set_reader_cookie(issued, reader_id)
+    cookie = issued.cookies[identity.READER_COOKIE].value
+    request = RequestFactory().get("/", HTTP_COOKIE=f"{identity.READER_COOKIE}={cookie}")
+    assert identity.anonymous_id(request) == reader_id
+    assert identity.anonymous_id(request) == reader_id  # now remembered by this process
+    later = time.time() + identity.READER_COOKIE_AGE + 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert identity.anonymous_id(request) is None
+    tampered = cookie[:-1] + ("A" if cookie[-1] != "A" else "B")
+    monkeypatch.undo()
+    forged = RequestFactory().get("/", HTTP_COOKIE=f"{identity.READER_COOKIE}={tampered}")
+    assert identity.anonymous_id(forged) is None

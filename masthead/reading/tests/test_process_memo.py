@@ -1,0 +1,124 @@
+"""Pages every anonymous reader sees alike, answered again from the app process's memory.
+
+Runs with a real Redis as the shared cache and a real generation listener, the
+only setting in which a process keeps pages (it must vouch for its generations).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+import pytest
+from django.core.cache import cache
+from django.test import Client, override_settings
+
+from masthead.content.tests.helpers import demo_article
+from masthead.core import generations
+from masthead.core.listener import GenerationListener
+from masthead.insights import events
+from masthead.insights.models import EventKind, ReaderEvent
+from masthead.paywall.tests.conftest import metered_articles
+from masthead.reading import middleware
+from masthead.reading.tests.test_article import subscriber
+from masthead.settings import redis_cache
+
+pytestmark = [pytest.mark.django_db, pytest.mark.redis]
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get(
+    "REDIS_URL", "redis://127.0.0.1:6379/13"
+)
+
+
+def eventually(check, seconds: float = 5.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def vouched(monkeypatch):
+    """This process on Redis, with a listener that vouches for its generations."""
+    with override_settings(CACHES={"default": redis_cache(REDIS_URL)}):
+        cache.clear()
+        listener = GenerationListener(
+            REDIS_URL, f"test-generations-{uuid.uuid4().hex}", generations._read_all
+        )
+        monkeypatch.setattr(generations, "_listener", lambda: listener)
+        middleware._kept.clear()
+        eventually(listener.values)
+        yield listener
+        listener.stop()
+        middleware._kept.clear()
+        cache.clear()
+
+
+def kept_paths() -> set[str]:
+    return {key[2] for key in middleware._kept._entries}
+
+
+def test_a_free_article_is_kept_counted_on_every_answer_and_dropped_on_publish(vouched):
+    article = demo_article("free")
+    events.flush()
+    ReaderEvent.objects.all().delete()
+    first = Client().get(article.url)
+    assert first.status_code == 200
+    assert article.url in kept_paths()
+    again = Client().get(article.url, HTTP_REFERER="https://news.example.net/story")
+    assert again.content == first.content
+    assert again["Cache-Control"] == first["Cache-Control"]
+    assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
+    events.flush()
+    views = ReaderEvent.objects.filter(kind=EventKind.ARTICLE_VIEW, article_id=article.pk)
+    assert views.count() == 2
+    assert set(views.values_list("referrer_host", flat=True)) == {None, "news.example.net"}
+
+    content_before = vouched.values()[generations.CONTENT]
+    article.title = "Reservoir drawdown: the desk's new headline"
+    article.save_revision().publish()
+    eventually(lambda: vouched.values()[generations.CONTENT] != content_before)
+    page = Client().get(article.url).content.decode()
+    assert "Reservoir drawdown: the desk&#x27;s new headline" in page or (
+        "Reservoir drawdown: the desk's new headline" in page
+    )
+
+
+def test_a_reader_with_a_session_never_gets_the_kept_anonymous_page(vouched):
+    article = demo_article("free")
+    anonymous = Client().get(article.url).content.decode()
+    assert article.url in kept_paths()
+    user, client = subscriber("memo")
+    page = client.get(article.url).content.decode()
+    assert page != anonymous
+    assert "Log out" in page or "Account" in page
+
+
+def test_a_metered_article_is_never_kept(vouched):
+    article = metered_articles()[0]
+    first, second = Client(), Client()
+    for reader in (first, second):
+        assert reader.get(article.url).status_code == 302  # the reader cookie first
+        response = reader.get(article.url)
+        assert response.status_code == 200
+        assert "private" in response["Cache-Control"]
+    assert article.url not in kept_paths()
+
+
+def test_a_query_string_or_a_prefetch_goes_the_full_way(vouched):
+    article = demo_article("free")
+    Client().get(article.url + "?utm_source=x")
+    Client().get(article.url, headers={"Sec-Purpose": "prefetch"})
+    assert article.url not in kept_paths()
+
+
+def test_nothing_is_kept_when_the_process_cannot_vouch_for_its_generations(monkeypatch):
+    monkeypatch.setattr(generations, "_listener", lambda: None)
+    middleware._kept.clear()
+    article = demo_article("free")
+    assert Client().get(article.url).status_code == 200
+    assert not kept_paths()
