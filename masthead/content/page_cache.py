@@ -65,15 +65,14 @@ def fetch(request: HttpRequest) -> HttpResponse | None:
     A process that vouches for its own generations keeps pages it has fetched.
     """
     key = page_key(request)
-    local = generations.local_values()
-    stamp = tuple(local[name] for name in generations.PAGE_NAMES) if local is not None else None
+    stamp = generations.local_stamp()
     entry = _pages.get((key, stamp)) if stamp is not None else None
     if entry is None:
         found = generations.lookup(request, key)
         entry = found.get(key)
         if entry is None or entry[0] != generations.stamp(request):
             return None
-        if local is not None:
+        if stamp is not None:
             _pages.set((key, entry[0]), entry)
     _, content, headers = entry
     response = HttpResponse(content)

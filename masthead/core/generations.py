@@ -138,7 +138,13 @@ def stamp(request: HttpRequest) -> tuple[int, int, int]:
     return tuple(found[key(name)] for name in PAGE_NAMES)
 
 
-def bump(name: str) -> bool:
+def local_stamp() -> tuple[int, int, int] | None:
+    """The same, from this process's own copy; None when it cannot vouch for it."""
+    local = local_values()
+    return tuple(local[name] for name in PAGE_NAMES) if local is not None else None
+
+
+def bump(name: str, *, keep_missed: bool = True) -> bool:
     """Move one generation on; False when the cache is unreachable (the bump is kept)."""
     try:
         value = cache.incr(key(name))
@@ -148,7 +154,8 @@ def bump(name: str) -> bool:
     if value is None:
         # The cache is unreachable (its errors are misses). Keep the bump with the
         # change that needed it, to be made when the cache is back (replay_missed).
-        _keep_missed(name)
+        if keep_missed:
+            _keep_missed(name)
         return False
     _announce(name, value)
     return True
@@ -183,8 +190,9 @@ def bump_now_and_at_commit(name: str) -> None:
     A request in another process that starts between the two reads the new
     generation but the old rows; the second bump makes whatever it kept stale.
     """
-    bump(name)
-    transaction.on_commit(lambda: bump(name))
+    # A bump that missed is already kept, in the same transaction as the change.
+    missed = not bump(name)
+    transaction.on_commit(lambda: bump(name, keep_missed=not missed))
 
 
 # Signal receivers. Module-level on purpose: signals hold receivers weakly.

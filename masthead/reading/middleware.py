@@ -67,15 +67,10 @@ class ProcessPageMemoMiddleware:
     def __call__(self, request):
         if not _may_share(request):
             return self.get_response(request)
-        local = generations.local_values()
-        if local is None:
+        stamp = generations.local_stamp()
+        if stamp is None:
             return self.get_response(request)
-        key = (
-            request.scheme,
-            request.META.get("HTTP_HOST", ""),
-            request.path,
-            tuple(local[name] for name in generations.PAGE_NAMES),
-        )
+        key = (request.scheme, request.META.get("HTTP_HOST", ""), request.path, stamp)
         kept = _kept.get(key)
         if kept is not None:
             return kept.answer(request)
