@@ -98,7 +98,7 @@ def record(
         full = len(_buffer) >= FLUSH_SIZE
     if _flusher_pid != os.getpid() and settings.INSIGHTS_BACKGROUND_FLUSH:
         _start_flusher()
-    if full:
+    if full and not _wake.is_set():
         _wake.set()
 
 

@@ -102,7 +102,8 @@ def respond(
         html = variants.render(request, page, variant, teaser_blocks=teaser_blocks, store=shareable)
     html = slots.fill(html, FILLERS, Reading(request, route, decision, who))
 
-    response = HttpResponse(html)
+    # The charset given, not parsed again from the content type for every response.
+    response = HttpResponse(html, charset="utf-8")
     response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
     # Alike for every reader without a session only when the article is free.
     shared = article.access is Access.FREE and page_cache.is_shared_request(request)
