@@ -15,6 +15,7 @@ class ContentConfig(AppConfig):
             ArticlePage,
             MastheadImage,
             PublicationSettings,
+            article_moved,
             article_reindex,
             article_unindex,
         )
@@ -24,6 +25,7 @@ class ContentConfig(AppConfig):
         for signal in (page_published, page_unpublished, post_page_move):
             signal.connect(page_changed, dispatch_uid=f"content-changed-{signal!r}")
         post_delete.connect(page_changed, sender=Page, dispatch_uid="content-page-deleted")
+        post_page_move.connect(article_moved, dispatch_uid="content-article-moved")
         # An article's search entries: what everyone may read, and its whole text.
         page_published.connect(article_reindex, dispatch_uid="content-article-reindex")
         post_save.connect(article_reindex, sender=ArticlePage, dispatch_uid="content-article-save")

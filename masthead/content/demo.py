@@ -267,7 +267,9 @@ def load_demo(*, stdout=None) -> bool:
         revision = article.save_revision()
         revision.publish()
         ArticlePage.objects.filter(pk=article.pk).update(
-            first_published_at=published_at, last_published_at=published_at
+            first_published_at=published_at,
+            last_published_at=published_at,
+            published_at=published_at,
         )
         if stdout:
             stdout.write(f"  {spec['access']:<11} {article.url_path}")

@@ -311,6 +311,9 @@ class _OrmWriter:
                 lead_image_id=row["image"],
                 lead_image_caption="",
                 access_level=row["access"],
+                section_page_id=row["section"].pk,
+                published_at=row["published"],
+                listed=True,
             )
             for page, row in zip(pages, rows, strict=True)
         ]
@@ -361,7 +364,10 @@ class _PostgresWriter:
         self.page_defaults = _field_defaults(
             Page, [f for f in page_fields if f.column not in set_by_loader]
         )
-        article_set = {"page_ptr_id", "dek", "body", "lead_image_id", "access_level"}
+        article_set = {
+            "page_ptr_id", "dek", "body", "lead_image_id", "access_level",
+            "section_page_id", "published_at", "listed",
+        }  # fmt: skip
         self.article_defaults = _field_defaults(
             ArticlePage,
             [f for f in ArticlePage._meta.local_concrete_fields if f.column not in article_set],
@@ -429,7 +435,17 @@ class _PostgresWriter:
         article_rest = tuple(self.article_defaults.values())
         self._copy(
             "content_articlepage",
-            ["page_ptr_id", "dek", "body", "lead_image_id", "access_level", *self.article_defaults],
+            [
+                "page_ptr_id",
+                "dek",
+                "body",
+                "lead_image_id",
+                "access_level",
+                "section_page_id",
+                "published_at",
+                "listed",
+                *self.article_defaults,
+            ],  # fmt: skip
             (
                 (
                     pk,
@@ -446,6 +462,9 @@ class _PostgresWriter:
                     ),
                     row["image"],
                     row["access"],
+                    row["section"].pk,
+                    row["published"],
+                    True,
                     *article_rest,
                 )
                 for pk, row in zip(ids, rows, strict=True)

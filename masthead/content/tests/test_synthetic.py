@@ -92,3 +92,38 @@ def test_a_synthetic_articles_gated_words_match_only_whole_text_searches():
     assert found_public <= public_ids | set(
         ArticlePage.objects.exclude(pk__in=ids).values_list("pk", flat=True)
     )
+
+
+def _listing_columns(article) -> tuple:
+    return tuple(
+        ArticlePage.objects.filter(pk=article.pk).values_list(
+            "section_page_id", "published_at", "listed"
+        )[0]
+    )
+
+
+def test_listing_columns_follow_publish_unpublish_and_move(client):
+    sections = list(SectionPage.objects.order_by("path")[:2])
+    article = sections[0].add_child(
+        instance=ArticlePage(title="Copies kept true", slug="copies-kept-true", live=False)
+    )
+    assert _listing_columns(article) == (sections[0].pk, None, False)
+    revision = article.save_revision()
+    revision.publish()
+    article.refresh_from_db()
+    assert _listing_columns(article) == (sections[0].pk, article.first_published_at, True)
+    assert "Copies kept true" in client.get(sections[0].url + "?fresh=1").content.decode()
+
+    article.move(sections[1], pos="last-child")
+    article.refresh_from_db()
+    assert _listing_columns(article)[0] == sections[1].pk
+    # A revision saved before the move, published after it, keeps the new section.
+    revision.publish()
+    assert _listing_columns(article)[0] == sections[1].pk
+    assert "Copies kept true" in client.get(sections[1].url + "?fresh=2").content.decode()
+    assert "Copies kept true" not in client.get(sections[0].url + "?fresh=3").content.decode()
+
+    article.refresh_from_db()
+    article.unpublish()
+    assert _listing_columns(article)[2] is False
+    assert "Copies kept true" not in client.get(sections[1].url + "?fresh=4").content.decode()
