@@ -16,7 +16,8 @@ timed), serves it with gunicorn (2 workers, Redis as the cache) and times each p
 Then it prints a markdown table (small, large, growth) and each database's size, and the
 search p95 over a set of queries at the large size. Not part of CI.
 
-Environment: SCALE_DATABASE_SMALL / SCALE_DATABASE_LARGE (PostgreSQL URLs; dropped and
+Environment: SCALE_VAR_DIR (media, secret key, static files; default var/, as
+manage.py), SCALE_DATABASE_SMALL / SCALE_DATABASE_LARGE (PostgreSQL URLs; dropped and
 re-created unless --reuse finds the wanted number of articles there), SCALE_REDIS_URL
 (flushed), SCALE_PORT (the first of two ports).
 """
@@ -106,11 +107,12 @@ print(json.dumps({
 
 
 def _env(database_url: str, workdir: Path) -> dict:
+    # The images load_demo drew live in the var directory: the one that served the load.
     return dict(
         os.environ,
         DATABASE_URL=database_url,
         REDIS_URL=REDIS_URL,
-        MASTHEAD_VAR_DIR=str(workdir),
+        MASTHEAD_VAR_DIR=os.environ.get("SCALE_VAR_DIR", str(ROOT / "var")),
         DJANGO_SETTINGS_MODULE="masthead.settings",
         WAGTAILADMIN_BASE_URL=f"http://127.0.0.1:{PORT}",
     )

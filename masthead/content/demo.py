@@ -270,6 +270,7 @@ def load_demo(*, stdout=None) -> bool:
             first_published_at=published_at,
             last_published_at=published_at,
             published_at=published_at,
+            modified_at=published_at,
         )
         if stdout:
             stdout.write(f"  {spec['access']:<11} {article.url_path}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zoneinfo
 
 from django.db import models
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.functional import cached_property, lazy
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -237,6 +238,8 @@ class ArticlePage(Page):
         db_index=False,
     )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The last publish: the sitemaps' lastmod.
+    modified_at = models.DateTimeField(null=True, blank=True, editable=False)
     listed = models.BooleanField(default=False, editable=False)
 
     # What an editor sets for every story is on the Content tab.
@@ -283,6 +286,12 @@ class ArticlePage(Page):
                 condition=models.Q(listed=True),
                 name="article_newest",
             ),
+            # Search joins Wagtail's index entries (``object_id`` is text) to articles.
+            models.Index(
+                Cast("page_ptr", output_field=models.TextField()),
+                condition=models.Q(listed=True),
+                name="article_id_as_text",
+            ),
         ]
 
     def save(self, *args, **kwargs):
@@ -302,6 +311,7 @@ class ArticlePage(Page):
                 )
                 self._listing_parent_path = parent_path
         self.published_at = self.first_published_at
+        self.modified_at = self.last_published_at
         self.listed = bool(self.live and self.first_published_at)
 
     _listing_parent_path: str | None = None
@@ -352,7 +362,7 @@ class ArticlePage(Page):
         return context
 
 
-LISTING_COLUMNS = ("section_page", "published_at", "listed")
+LISTING_COLUMNS = ("section_page", "published_at", "modified_at", "listed")
 
 
 def article_moved(sender=None, instance=None, parent_page_after=None, **_signal_kwargs) -> None:

@@ -12,6 +12,7 @@ from modelcluster.queryset import FakeQuerySet
 from taggit.models import Tag
 from wagtail.search.backends import get_search_backend
 
+from masthead.content import fulltext
 from masthead.content.models import (
     AccessLevel,
     ArticleFullText,
@@ -43,7 +44,7 @@ def published_articles(*, with_counts: bool = True) -> QuerySet[ArticlePage]:
     return articles.prefetch_related(
         Prefetch("lead_image", queryset=MastheadImage.objects.prefetch_renditions()),
         Prefetch("authors", queryset=AuthorPage.objects.order_by("article_links__sort_order")),
-    ).order_by("-published_at", "-pk")
+    ).order_by("-published_at", "-page_ptr_id")
 
 
 def search_articles(
@@ -62,6 +63,10 @@ def search_articles(
     query = reader_query(text)
     if query is None:
         return ArticlePage.objects.none()
+    if fulltext.available():
+        free_only = not whole_text and teaser_blocks < INDEXED_TEASER_BLOCKS
+        ids = fulltext.ranked_ids(query, whole_text=whole_text, free_only=free_only)
+        return RankedCards(ids, query=query, whole_text=whole_text, teaser_blocks=teaser_blocks)
     if whole_text:
         published = published_articles(with_counts=False).values("pk")
         whole = ArticleFullText.objects.filter(article__in=published)
@@ -94,6 +99,43 @@ class SearchCards:
         return [cards[pk] for pk in ids if pk in cards]
 
 
+class RankedCards:
+    """Article cards for ranked ids (PostgreSQL's search), with highlighted snippets.
+
+    Only the page shown becomes cards; each snippet is cut from what this reader may
+    read (``fulltext.readable_text``).
+    """
+
+    def __init__(self, ids: list[int], *, query, whole_text: bool, teaser_blocks: int):
+        self._query, self._whole_text, self._teaser_blocks = query, whole_text, teaser_blocks
+        self.capped = len(ids) >= fulltext.CANDIDATES
+        # A page under a view restriction is listed but not public: dropped here, in order.
+        public = set(listed_articles().filter(pk__in=ids).values_list("pk", flat=True))
+        self._ids = [pk for pk in ids if pk in public]
+
+    def count(self) -> int:
+        return len(self._ids)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[ArticlePage]:
+        ids = self._ids[window]
+        cards = published_articles().in_bulk(ids)
+        articles = [cards[pk] for pk in ids if pk in cards]
+        texts = [
+            fulltext.readable_text(
+                article,
+                whole_text=self._whole_text,
+                teaser_blocks=min(self._teaser_blocks, INDEXED_TEASER_BLOCKS),
+            )
+            for article in articles
+        ]
+        for article, snippet in zip(articles, fulltext.snippets(self._query, texts), strict=True):
+            article.search_snippet = snippet
+        return articles
+
+
 def live_sections() -> list[SectionPage]:
     return list(SectionPage.objects.live().order_by("path"))
 
@@ -116,21 +158,19 @@ def home_page_blocks(*, site_root) -> dict:
     one query, so the count does not grow with the number of sections.
     """
     sections = [s for s in live_sections() if s.path.startswith(site_root.path)]
-    live_ids = listed_articles().order_by("-published_at", "-pk")
-    recent = list(
-        live_ids.filter(section_page__in=[s.pk for s in sections]).values_list(
-            "pk", "section_page_id"
-        )[:HOME_SCAN]
-    )
-    lead_id = recent[0][0] if recent else None
+    live_ids = listed_articles().order_by("-published_at", "-page_ptr_id")
     picked: dict[int, list[int]] = {section.pk: [] for section in sections}
+    # The site's newest, read from one index in order; another site's sections are skipped.
+    scanned = list(live_ids.values_list("pk", "section_page_id")[:HOME_SCAN])
+    recent = [(pk, section_id) for pk, section_id in scanned if section_id in picked]
+    lead_id = recent[0][0] if recent else None
     for pk, section_id in recent[1:]:
         ids = picked.get(section_id)
         if ids is not None and len(ids) < HOME_ARTICLES_PER_SECTION:
             ids.append(pk)
     for section in sections:
         ids = picked[section.pk]
-        if len(ids) < HOME_ARTICLES_PER_SECTION and len(recent) == HOME_SCAN:
+        if len(ids) < HOME_ARTICLES_PER_SECTION and len(scanned) == HOME_SCAN:
             more = live_ids.filter(section_page=section).exclude(pk=lead_id)
             picked[section.pk] = list(more.values_list("pk", flat=True)[:HOME_ARTICLES_PER_SECTION])
     wanted = [pk for ids in picked.values() for pk in ids] + ([lead_id] if lead_id else [])
@@ -216,7 +256,7 @@ def related_articles(
         listed_articles()
         .filter(match)
         .exclude(pk=article.pk)
-        .order_by("-published_at", "-pk")
+        .order_by("-published_at", "-page_ptr_id")
         .values_list("pk", "published_at")
         .distinct()[:limit]
     )
@@ -226,7 +266,7 @@ def related_articles(
         newest = (
             listed_articles()
             .exclude(pk__in=[article.pk, *ids])
-            .order_by("-published_at", "-pk")
+            .order_by("-published_at", "-page_ptr_id")
             .values_list("pk", flat=True)[: limit - len(ids)]
         )
         ids += list(newest)

@@ -313,6 +313,7 @@ class _OrmWriter:
                 access_level=row["access"],
                 section_page_id=row["section"].pk,
                 published_at=row["published"],
+                modified_at=row["published"],
                 listed=True,
             )
             for page, row in zip(pages, rows, strict=True)
@@ -366,7 +367,7 @@ class _PostgresWriter:
         )
         article_set = {
             "page_ptr_id", "dek", "body", "lead_image_id", "access_level",
-            "section_page_id", "published_at", "listed",
+            "section_page_id", "published_at", "modified_at", "listed",
         }  # fmt: skip
         self.article_defaults = _field_defaults(
             ArticlePage,
@@ -443,26 +444,19 @@ class _PostgresWriter:
                 "access_level",
                 "section_page_id",
                 "published_at",
+                "modified_at",
                 "listed",
                 *self.article_defaults,
-            ],  # fmt: skip
+            ],
             (
                 (
                     pk,
                     row["dek"],
-                    json.dumps(
-                        [
-                            {
-                                "type": kind,
-                                "value": _block_value(kind, text),
-                                "id": str(uuid.uuid4()),
-                            }
-                            for kind, text in row["blocks"]
-                        ]
-                    ),
+                    json.dumps(_stream(row)),
                     row["image"],
                     row["access"],
                     row["section"].pk,
+                    row["published"],
                     row["published"],
                     True,
                     *article_rest,

@@ -5,6 +5,12 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def statistics_refresh(apps, schema_editor):
+    # The planner must know how the new columns spread before it picks the new indexes.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ANALYZE content_articlepage")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -26,6 +32,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='articlepage',
+            name='modified_at',
+            field=models.DateTimeField(blank=True, editable=False, null=True),
+        ),
+        migrations.AddField(
+            model_name='articlepage',
             name='section_page',
             field=models.ForeignKey(blank=True, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='content.sectionpage'),
         ),
@@ -34,6 +45,7 @@ class Migration(migrations.Migration):
             """
             UPDATE content_articlepage SET
                 published_at = page.first_published_at,
+                modified_at = page.last_published_at,
                 listed = (page.live AND page.first_published_at IS NOT NULL),
                 section_page_id = parent.id
             FROM wagtailcore_page AS page, wagtailcore_page AS parent
@@ -42,6 +54,7 @@ class Migration(migrations.Migration):
             """,
             migrations.RunSQL.noop,
         ),
+        migrations.RunPython(statistics_refresh, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
             model_name='articlepage',
             index=models.Index(condition=models.Q(('listed', True)), fields=['section_page', '-published_at', '-page_ptr'], name='article_section_newest'),
