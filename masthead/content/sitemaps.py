@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db.models import F, Max
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -101,13 +101,15 @@ def _url_entry(loc: str, lastmod) -> str:
 
 
 def build_index(place: _Site) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT page_ptr_id / %s AS block, max(modified_at) FROM content_articlepage"
-            " WHERE listed GROUP BY page_ptr_id / %s ORDER BY block",
-            [FILE_SIZE, FILE_SIZE],
-        )
-        blocks = cursor.fetchall()
+    # Integer division on both databases: the block of each id, and its last publish.
+    blocks = (
+        ArticlePage.objects.filter(listed=True)
+        .annotate(block=F("page_ptr_id") / FILE_SIZE)
+        .values("block")
+        .annotate(modified=Max("modified_at"))
+        .order_by("block")
+        .values_list("block", "modified")
+    )
     pages_modified = (
         (Page.objects.live().not_type(ArticlePage).order_by("-last_published_at"))
         .values_list("last_published_at", flat=True)
@@ -146,15 +148,15 @@ def build_pages(place: _Site) -> str:
 
 def build_articles(place: _Site, block: int) -> str | None:
     restricted = _restricted_paths()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT p.path, p.url_path, a.modified_at FROM content_articlepage a"
-            " JOIN wagtailcore_page p ON p.id = a.page_ptr_id"
-            " WHERE a.listed AND a.page_ptr_id >= %s AND a.page_ptr_id < %s"
-            " ORDER BY a.page_ptr_id",
-            [block * FILE_SIZE, (block + 1) * FILE_SIZE],
+    rows = list(
+        ArticlePage.objects.filter(
+            listed=True,
+            page_ptr_id__gte=block * FILE_SIZE,
+            page_ptr_id__lt=(block + 1) * FILE_SIZE,
         )
-        rows = cursor.fetchall()
+        .order_by("page_ptr_id")
+        .values_list("path", "url_path", "modified_at")
+    )
     if not rows:
         return None
     return _urlset(

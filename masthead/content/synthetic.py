@@ -265,6 +265,18 @@ def add_synthetic_articles(
     return ids
 
 
+def _texts(row: dict) -> dict[str, str]:
+    def body(blocks):
+        return " ".join(text for _, text in row["blocks"][:blocks])
+
+    return {
+        "public_body": body(_public_blocks(row)),
+        "whole_body": body(None),
+        "tag_names": " ".join(tag.name for tag in row["tags"]),
+        "author_names": " ".join(author.title for author in row["authors"]),
+    }
+
+
 def _public_blocks(row: dict) -> int | None:
     return None if row["access"] == AccessLevel.FREE else search.INDEXED_TEASER_BLOCKS
 
@@ -331,9 +343,18 @@ class _OrmWriter:
             for tag in row["tags"]
         )
         ids = [page.pk for page in pages]
-        indexed = list(
-            ArticlePage.objects.filter(pk__in=ids).prefetch_related("tags", "author_links__author")
-        )
+        # The backend asks each article for its texts field by field, and would parse the
+        # body's rich text again for each; the loader knows them already (plain text, as
+        # ``get_searchable_content`` returns it), so the articles in memory answer.
+        indexed = []
+        for page, article, row in zip(pages, articles, rows, strict=True):
+            article.__dict__.update(
+                {name: getattr(page, name) for name in ("id", "title", "slug", "path", "depth")}
+            )
+            texts = _texts(row)
+            for name, text in texts.items():
+                setattr(article, name, (lambda text=text: text))
+            indexed.append(article)
         backend = get_search_backend()
         backend.add_bulk(ArticlePage, indexed)
         backend.add_bulk(ArticleFullText, [ArticleFullText(article=a) for a in indexed])
