@@ -28,6 +28,7 @@ from wagtail.search.models import IndexEntry
 from masthead.content.models import AccessLevel, ArticleFullText, ArticlePage
 
 CANDIDATES = 200
+ALL_MATCHES = 2000
 HEADLINE_OPTIONS = "MaxWords=32, MinWords=12, MaxFragments=2, StartSel=<mark>, StopSel=</mark>"
 
 
@@ -47,10 +48,31 @@ def _tsquery_sql(query) -> tuple[str, list]:
 
 
 def ranked_ids(query, *, whole_text: bool, free_only: bool) -> list[int]:
-    """Ids of up to ``CANDIDATES`` newest listed articles matching, best ranked first."""
+    """Ids of up to ``CANDIDATES`` listed articles matching, best ranked first.
+
+    First the GIN indexes, unordered, for at most ``ALL_MATCHES`` matches: a rare or
+    uncommon query has fewer, and all of them are ranked. A common one has more, and
+    walking the newest articles finds ``CANDIDATES`` matches within a few thousand
+    (``_newest_ranked``), which are ranked.
+    """
     tsquery, params = _tsquery_sql(query)
     model = ArticleFullText if whole_text else ArticlePage
     content_type = ContentType.objects.get_for_model(model).pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.object_id FROM wagtailsearch_indexentry e"  # noqa: S608 - see below
+            f" WHERE e.content_type_id = %s AND (e.title @@ {tsquery} OR e.body @@ {tsquery})"
+            " LIMIT %s",
+            [content_type, *params, *params, ALL_MATCHES],
+        )
+        matches = [int(object_id) for (object_id,) in cursor.fetchall()]
+    if len(matches) < ALL_MATCHES:
+        where, where_params = "a.page_ptr_id = ANY(%s)", [matches]
+        order, limit = "", ""
+    else:
+        where = f"(e.title @@ {tsquery} OR e.body @@ {tsquery})"
+        where_params = [*params, *params]
+        order, limit = "ORDER BY a.published_at DESC, a.page_ptr_id DESC", "LIMIT %s"
     free = "AND a.access_level = %s" if free_only else ""
     sql = f"""
         SELECT hits.page_ptr_id FROM (
@@ -58,16 +80,17 @@ def ranked_ids(query, *, whole_text: bool, free_only: bool) -> list[int]:
             FROM content_articlepage a
             JOIN wagtailsearch_indexentry e
                 ON e.content_type_id = %s AND e.object_id = a.page_ptr_id::text
-            WHERE a.listed {free} AND (e.title @@ {tsquery} OR e.body @@ {tsquery})
-            ORDER BY a.published_at DESC, a.page_ptr_id DESC
-            LIMIT %s
+            WHERE a.listed {free} AND {where}
+            {order} {limit}
         ) hits
         ORDER BY ts_rank(hits.title, {tsquery}) * hits.title_norm
             + ts_rank(hits.body, {tsquery}) DESC,
             hits.published_at DESC, hits.page_ptr_id DESC
+        LIMIT %s
     """  # noqa: S608 - our own SQL around the backend's compiled, parameterised tsquery
-    arguments = [content_type, *([AccessLevel.FREE] if free_only else []), *params, *params]
-    arguments += [CANDIDATES, *params, *params]
+    arguments = [content_type, *([AccessLevel.FREE] if free_only else []), *where_params]
+    arguments += [CANDIDATES] if limit else []
+    arguments += [*params, *params, CANDIDATES]
     with connection.cursor() as cursor:
         cursor.execute(sql, arguments)
         return [pk for (pk,) in cursor.fetchall()]
