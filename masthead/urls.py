@@ -4,12 +4,11 @@ from django.views.generic import RedirectView
 from django.views.static import serve as serve_static
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from masthead.accounts import views as account_views
 from masthead.billing import views as billing_views
-from masthead.content import views
+from masthead.content import sitemaps, views
 from masthead.reading import feeds
 from masthead.reading import views as reading_views
 
@@ -30,7 +29,10 @@ urlpatterns = [
     path("feeds/rss/", feeds.SiteRssFeed(), name="feed-rss"),
     path("feeds/atom/", feeds.SiteAtomFeed(), name="feed-atom"),
     path("feeds/<slug:slug>/rss/", feeds.SectionRssFeed(), name="feed-section-rss"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    path("sitemaps/pages.xml", sitemaps.pages_sitemap, name="sitemap-pages"),
+    path("sitemaps/articles-<int:block>.xml", sitemaps.articles_sitemap, name="sitemap-articles"),
+    path("sitemaps/news.xml", sitemaps.news_sitemap, name="sitemap-news"),
     path("robots.txt", views.robots_txt, name="robots"),
 ]
 

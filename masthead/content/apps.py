@@ -15,15 +15,22 @@ class ContentConfig(AppConfig):
             ArticlePage,
             MastheadImage,
             PublicationSettings,
+            article_moved,
             article_reindex,
             article_unindex,
         )
+        from masthead.content.sitemaps import article_changed
         from masthead.content.variants import page_changed
         from masthead.core import generations
 
         for signal in (page_published, page_unpublished, post_page_move):
             signal.connect(page_changed, dispatch_uid=f"content-changed-{signal!r}")
         post_delete.connect(page_changed, sender=Page, dispatch_uid="content-page-deleted")
+        post_page_move.connect(article_moved, dispatch_uid="content-article-moved")
+        # The sitemap file holding an article, the index and the news sitemap are rebuilt.
+        for signal in (page_published, page_unpublished, post_page_move):
+            signal.connect(article_changed, dispatch_uid=f"content-sitemap-{signal!r}")
+        post_delete.connect(article_changed, sender=ArticlePage, dispatch_uid="content-sitemap-del")
         # An article's search entries: what everyone may read, and its whole text.
         page_published.connect(article_reindex, dispatch_uid="content-article-reindex")
         post_save.connect(article_reindex, sender=ArticlePage, dispatch_uid="content-article-save")

@@ -12,22 +12,19 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.images import ImageFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFilter, ImageFont
-from taggit.models import Tag
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Page, Site
 from wagtail.search.models import IndexEntry
 
 from masthead.content import demo_data
 from masthead.content.models import (
-    AccessLevel,
     ArticleAuthor,
     ArticleFullText,
     ArticlePage,
-    ArticlePageTag,
     AuthorIndexPage,
     AuthorPage,
     HomePage,
@@ -40,7 +37,6 @@ from masthead.core import generations
 
 IMAGE_SIZE = (1600, 900)
 PORTRAIT_SIZE = (480, 480)
-SYNTHETIC_BATCH = 2000
 
 
 def _hex(color: str) -> tuple[int, int, int]:
@@ -271,139 +267,11 @@ def load_demo(*, stdout=None) -> bool:
         revision = article.save_revision()
         revision.publish()
         ArticlePage.objects.filter(pk=article.pk).update(
-            first_published_at=published_at, last_published_at=published_at
+            first_published_at=published_at,
+            last_published_at=published_at,
+            published_at=published_at,
+            modified_at=published_at,
         )
         if stdout:
             stdout.write(f"  {spec['access']:<11} {article.url_path}")
     return True
-
-
-def _synthetic_sentence(rng: random.Random) -> str:
-    words = rng.sample(SYNTHETIC_WORDS, rng.randint(8, 16))
-    return " ".join(words).capitalize() + "."
-
-
-def _synthetic_body(rng: random.Random) -> list[dict]:
-    return [
-        {
-            "type": "paragraph",
-            "value": _paragraph_html(" ".join(_synthetic_sentence(rng) for _ in range(4))),
-            "id": str(uuid.uuid4()),
-        }
-        for _ in range(8)
-    ]
-
-
-def add_synthetic_articles(*, count: int, seed: int = 7, stdout=None) -> int:
-    """Bulk-insert ``count`` live articles spread over the sections.
-
-    Pages are written straight into the tree (paths computed here, one
-    INSERT per batch) because saving a million pages through Wagtail one by
-    one takes days. They are older than every demo article and are not
-    added to the search index.
-    """
-    sections = list(SectionPage.objects.order_by("path"))
-    authors = list(AuthorPage.objects.order_by("pk"))
-    images = list(
-        MastheadImage.objects.exclude(title__startswith="Portrait")
-        .exclude(title__endswith=" logo")
-        .order_by("pk")
-    )
-    if not sections:
-        raise ValueError("Load the demo before adding synthetic articles.")
-    rng = random.Random(seed)
-    content_type = ContentType.objects.get_for_model(ArticlePage)
-    locale = Locale.get_default()
-    tag_ids = list(Tag.objects.values_list("pk", flat=True))
-    oldest = (
-        ArticlePage.objects.order_by("first_published_at")
-        .values_list("first_published_at", flat=True)
-        .first()
-        or timezone.now()
-    )
-    article_fields = ArticlePage._meta.local_concrete_fields
-    next_step = {s.pk: s.numchild for s in sections}
-    serial = Page.objects.count()
-    created = 0
-    while created < count:
-        batch = min(SYNTHETIC_BATCH, count - created)
-        with transaction.atomic():
-            pages, details = [], []
-            for i in range(batch):
-                section = sections[(created + i) % len(sections)]
-                next_step[section.pk] += 1
-                serial += 1
-                slug = f"synthetic-report-{serial}"
-                published = oldest - timedelta(minutes=created + i + 1)
-                title = _synthetic_sentence(rng).rstrip(".")[:120]
-                pages.append(
-                    Page(
-                        title=title,
-                        draft_title=title,
-                        slug=slug,
-                        content_type=content_type,
-                        locale=locale,
-                        path=Page._get_path(section.path, section.depth + 1, next_step[section.pk]),
-                        depth=section.depth + 1,
-                        numchild=0,
-                        url_path=f"{section.url_path}{slug}/",
-                        live=True,
-                        has_unpublished_changes=False,
-                        first_published_at=published,
-                        last_published_at=published,
-                        live_revision=None,
-                    )
-                )
-                details.append(
-                    {
-                        "dek": _synthetic_sentence(rng),
-                        "body": _synthetic_body(rng),
-                        "lead_image_id": rng.choice(images).pk if images else None,
-                        "access_level": AccessLevel.METERED,
-                    }
-                )
-            Page.objects.bulk_create(pages)
-            if connection.vendor != "postgresql" and pages[0].pk is None:
-                ids = dict(
-                    Page.objects.filter(path__in=[p.path for p in pages]).values_list("path", "pk")
-                )
-                for page in pages:
-                    page.pk = page.id = ids[page.path]
-            articles = [
-                ArticlePage(page_ptr_id=page.pk, lead_image_caption="", **detail)
-                for page, detail in zip(pages, details, strict=False)
-            ]
-            # bulk_create refuses multi-table children; insert only the child table.
-            ArticlePage._base_manager._insert(articles, fields=article_fields)
-            if authors:
-                ArticleAuthor.objects.bulk_create(
-                    ArticleAuthor(
-                        article_id=page.pk, author_id=rng.choice(authors).pk, sort_order=0
-                    )
-                    for page in pages
-                )
-            if tag_ids:
-                ArticlePageTag.objects.bulk_create(
-                    ArticlePageTag(content_object_id=page.pk, tag_id=rng.choice(tag_ids))
-                    for page in pages
-                )
-            for section in sections:
-                Page.objects.filter(pk=section.pk).update(numchild=next_step[section.pk])
-        created += batch
-        if stdout:
-            stdout.write(f"  {created}/{count} synthetic articles")
-    # Bulk inserts send no publish signals, so invalidate cached pages here.
-    for name in generations.NAMES:
-        generations.bump(name)
-    return created
-
-
-SYNTHETIC_WORDS = (
-    "council budget harbor transit valley river county school housing water grid port "
-    "senate vote hearing report contract bridge rail freight audit drought levee clinic "
-    "district committee mayor governor plan permit zoning wage tariff energy storm flood "
-    "market bond refinery shipyard festival museum gallery library theater orchestra season "
-    "record quarter annual regional local federal public private new final early late "
-    "officials residents workers farmers students teachers nurses engineers analysts "
-    "approved delayed proposed reviewed expanded reduced funded released announced"
-).split()

@@ -18,4 +18,6 @@ def tag_view(request, slug):
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri("/sitemap.xml")
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/", f"Sitemap: {sitemap_url}"]
+    # Google News reads its own sitemap (also named in the index).
+    lines.append(f"Sitemap: {request.build_absolute_uri('/sitemaps/news.xml')}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -3,16 +3,25 @@
 A feed item carries the article body only when the article is free; every
 other article carries its dek and the paywall's teaser, so that a feed
 never hands out text the paywall would hold back.
+
+A feed is the same for every reader, so each (site, section, format) is kept in the
+shared cache under the content and site generations: a publish, unpublish or move of
+any page makes it stale, as does a change of the settings it shows (the paywall's
+teaser, the publication's name). A request with a query string is built afresh and not
+kept, as for the page cache.
 """
 
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape, format_html
 
-from masthead.content import selectors
+from masthead.content import page_cache, selectors
 from masthead.content.models import PublicationSettings, SectionPage
 from masthead.content.rendering import body_html
+from masthead.core import generations
 from masthead.paywall.gate import site_paywall
 
 FEED_SIZE = 30
@@ -34,7 +43,34 @@ class MediaRssFeed(Rss201rev2Feed):
             handler.addQuickElement("media:content", "", image)
 
 
-class SiteRssFeed(Feed):
+FEED_CACHE_TIMEOUT = 24 * 3600
+KEPT_HEADERS = ("Content-Type", "Last-Modified")
+
+
+class CachedFeed(Feed):
+    """A feed rendered once per content and site generation, for every reader alike."""
+
+    def __call__(self, request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
+            return super().__call__(request, *args, **kwargs)
+        content = generations.current(request, generations.CONTENT)
+        site = generations.current(request, generations.SITE)
+        key = f"feed:{page_cache.location(request)}:{content}:{site}"
+        entry = cache.get(key)
+        if entry is not None:
+            body, headers = entry
+            response = HttpResponse(body)
+            for name, value in headers:
+                response[name] = value
+            return response
+        response = super().__call__(request, *args, **kwargs)
+        if response.status_code == 200:
+            headers = [(name, response[name]) for name in KEPT_HEADERS if name in response]
+            cache.set(key, (response.content, headers), FEED_CACHE_TIMEOUT)
+        return response
+
+
+class SiteRssFeed(CachedFeed):
     feed_type = MediaRssFeed
 
     def get_object(self, request, *args, **kwargs):

@@ -68,3 +68,25 @@ def test_atom_entries_link_the_lead_image_as_an_enclosure(client):
     for entry in entries:
         links = [link for link in entry.iter(f"{ATOM}link") if link.get("rel") == "enclosure"]
         assert len(links) == 1 and links[0].get("href").startswith("http://testserver/")
+
+
+def test_a_section_feed_is_kept_until_a_publish_and_then_shows_it(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from masthead.content.models import ArticlePage, SectionPage
+
+    section = SectionPage.objects.get(slug=demo_data.SECTIONS[0]["slug"])
+    url = f"/feeds/{section.slug}/rss/"
+    first = client.get(url).content
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).content == first
+    assert not [q for q in queries.captured_queries if "content_articlepage" in q["sql"]]
+    # Another section's feed is kept apart.
+    other = SectionPage.objects.exclude(pk=section.pk).first()
+    assert client.get(f"/feeds/{other.slug}/rss/").content != first
+
+    article = section.add_child(instance=ArticlePage(title="Fresh off the press", slug="fresh"))
+    article.save_revision().publish()
+    assert "Fresh off the press" in rss_items(client, url)
+    assert "Fresh off the press" in rss_items(client)

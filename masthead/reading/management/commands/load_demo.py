@@ -5,6 +5,7 @@ from masthead.ads.slots import house_ads_ensure
 from masthead.billing.services import plans_ensure_demo
 from masthead.comments.demo import demo_comments_ensure
 from masthead.content import demo
+from masthead.content.synthetic import add_synthetic_articles
 from masthead.publisher import demo as insights_demo
 
 
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         if demo.site_address_follow(base_url=settings.WAGTAILADMIN_BASE_URL):
             self.stdout.write(f"The site's address is now {settings.WAGTAILADMIN_BASE_URL}.")
         if synthetic:
-            demo.add_synthetic_articles(count=synthetic, stdout=self.stdout)
+            add_synthetic_articles(count=synthetic, stdout=self.stdout)
             self.stdout.write(self.style.SUCCESS(f"Added {synthetic} synthetic articles."))
         if events:
             written = insights_demo.events_fill(count=events)
