@@ -31,7 +31,7 @@ urlpatterns = [
     path("feeds/atom/", feeds.SiteAtomFeed(), name="feed-atom"),
     path("feeds/<slug:slug>/rss/", feeds.SectionRssFeed(), name="feed-section-rss"),
     path("sitemap.xml", sitemap, name="sitemap"),
-    path("robots.txt", views.robots_txt, name="robots"),
+    path("robots.txt", reading_views.robots_txt, name="robots"),
 ]
 
 

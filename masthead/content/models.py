@@ -17,7 +17,7 @@ from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from masthead.content import page_cache, search
+from masthead.content import page_cache, reading_time, search
 from masthead.content.blocks import ArticleBodyBlock
 from masthead.core.time_zones import TIME_ZONE_CHOICES
 
@@ -222,6 +222,10 @@ class ArticlePage(Page):
     comments_open = models.BooleanField(
         default=True, help_text="Subscribers may post comments on this article."
     )
+    # Derived from the text on every save, so cards need no body to show it.
+    reading_time = models.PositiveSmallIntegerField(
+        "reading time (minutes)", default=1, editable=False
+    )
 
     # What an editor sets for every story is on the Content tab.
     content_panels = Page.content_panels + [
@@ -272,6 +276,16 @@ class ArticlePage(Page):
 
     def whole_body(self) -> str:
         return self._blocks_text(None)
+
+    def save(self, *args, **kwargs):
+        # Publishing a revision saves the page built from it: the figure follows the text.
+        self.reading_time = reading_time.minutes(
+            " ".join((self.title, self.dek, self.whole_body()))
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "reading_time"}
+        return super().save(*args, **kwargs)
 
     def tag_names(self) -> str:
         return " ".join(tag.name for tag in self.tags.all())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,7 +15,8 @@ from masthead.content.models import PublicationSettings
 from masthead.core import generations, requests
 from masthead.core.memo import Memo
 from masthead.paywall import identity, meter, policy
-from masthead.paywall.models import PaywallSettings
+from masthead.paywall.crawlers import Permission
+from masthead.paywall.models import CrawlerSettings, PaywallSettings
 from masthead.paywall.policy import Decision, MeterState, ReaderClass
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,13 @@ def site_paywall(request: HttpRequest) -> SitePaywall:
     def load() -> SitePaywall:
         settings_row = PaywallSettings.for_request(request)
         zone = settings_row.time_zone or PublicationSettings.for_request(request).time_zone
-        return SitePaywall(settings_row.as_policy(), zone)
+        crawler_row = CrawlerSettings.for_request(request)
+        rules = replace(
+            settings_row.as_policy(),
+            crawler_access=crawler_row.search_engines == Permission.ALLOW,
+            teaser_only_crawlers=crawler_row.teaser_only(),
+        )
+        return SitePaywall(rules, zone)
 
     gen = generations.current(request, generations.SITE)
     return _memo.get_or_set(("settings", gen, requests.host(request)), load)
