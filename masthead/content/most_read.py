@@ -1,9 +1,10 @@
 """ "Most read": the articles with the most views in the last 24 hours.
 
 The block is the same for every reader and every page, and it may be a few minutes
-old. Each process keeps its rendering for ``MASTHEAD_MOST_READ_SECONDS`` (and under the
-content generation, so an unpublished article leaves it at once); when that runs
-out, the shared cache, and only if the shared cache has none, the events table. So
+old. It is counted once per window of ``MASTHEAD_MOST_READ_SECONDS`` (and per content
+generation, so an unpublished article leaves it at once); each process keeps the
+window's rendering, asking the shared cache first and the events table only if the
+shared cache has none. So
 an article view or a cached home page adds no query and no round trip while the
 process's copy is fresh: it is filled into a slot, not rendered into the page's bytes.
 """
@@ -46,12 +47,13 @@ def most_read_articles(*, now=None, count: int = MOST_READ_COUNT) -> list[Articl
 def most_read_html(request: HttpRequest) -> str:
     host = requests.host(request)
     content = generations.current(request, generations.CONTENT)
-    key = (host, content)
-    entry = _memo.get(key)
-    now = time.monotonic()
-    if entry is not None and entry[0] > now:
-        return entry[1]
-    shared_key = f"most_read:{host}:{content}"
+    # Every process counts again in the same window, and finds the first one's count.
+    window = int(time.time() // ttl())
+    key = (host, content, window)
+    html = _memo.get(key)
+    if html is not None:
+        return html
+    shared_key = f"most_read:{host}:{content}:{window}"
     html = cache.get(shared_key)
     if html is None:
         html = render_to_string(
@@ -59,7 +61,7 @@ def most_read_html(request: HttpRequest) -> str:
             {"most_read": most_read_articles(), "request": request},
         )
         cache.set(shared_key, html, ttl())
-    _memo.set(key, (now + ttl(), html))
+    _memo.set(key, html)
     return html
 
 
