@@ -42,16 +42,23 @@ def site_paywall(request: HttpRequest) -> SitePaywall:
     def load() -> SitePaywall:
         settings_row = PaywallSettings.for_request(request)
         zone = settings_row.time_zone or PublicationSettings.for_request(request).time_zone
-        crawler_row = CrawlerSettings.for_request(request)
-        rules = replace(
-            settings_row.as_policy(),
-            crawler_access=crawler_row.search_engines == Permission.ALLOW,
-            teaser_only_crawlers=crawler_row.teaser_only(),
-        )
-        return SitePaywall(rules, zone)
+        return SitePaywall(settings_row.as_policy(), zone)
 
     gen = generations.current(request, generations.SITE)
     return _memo.get_or_set(("settings", gen, requests.host(request)), load)
+
+
+def crawler_rules(request: HttpRequest, rules: policy.Policy) -> policy.Policy:
+    """``rules`` with the editor's crawler policy: read only for crawlers and bots, so a
+    reader's first article after a settings change costs no query for it."""
+
+    def load() -> tuple[bool, frozenset[str]]:
+        row = CrawlerSettings.for_request(request)
+        return row.search_engines == Permission.ALLOW, row.teaser_only()
+
+    gen = generations.current(request, generations.SITE)
+    access, teaser_only = _memo.get_or_set(("crawlers", gen, requests.host(request)), load)
+    return replace(rules, crawler_access=access, teaser_only_crawlers=teaser_only)
 
 
 def view_of(request: HttpRequest) -> policy.View:
@@ -75,6 +82,8 @@ def decide(
     who = identity.identify(request, entitlements=entitlements)
     site = site_paywall(request)
     rules, view = site.policy, view_of(request)
+    if who.reader.reader_class in (ReaderClass.CRAWLER, ReaderClass.BOT):
+        rules = crawler_rules(request, rules)
     state = MeterState()
     if policy.needs_meter(who.reader, article) and not view.speculative:
         state = _meter_state(request, who, article, rules, site.zone, record=view.countable)
