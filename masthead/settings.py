@@ -304,6 +304,15 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 PAYWALL_METER_STORE = os.environ.get("PAYWALL_METER_STORE", "auto")
 PAYWALL_DNS_RESOLVER = "masthead.paywall.identity.SocketResolver"
 
+# Share links under each article, in this order (keys of masthead.content.sharing.NETWORKS:
+# x, facebook, linkedin, bluesky, whatsapp, reddit, threads, telegram). E-mail and the
+# article's link to copy are always offered.
+MASTHEAD_SHARE_NETWORKS = env_list(
+    "MASTHEAD_SHARE_NETWORKS", "x,facebook,linkedin,bluesky,whatsapp,reddit"
+)
+# "Most read": article views of the last 24 hours, counted again at most this often.
+MASTHEAD_MOST_READ_SECONDS = int(os.environ.get("MASTHEAD_MOST_READ_SECONDS", "300"))
+
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",

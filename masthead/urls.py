@@ -33,7 +33,7 @@ urlpatterns = [
     path("sitemaps/pages.xml", sitemaps.pages_sitemap, name="sitemap-pages"),
     path("sitemaps/articles-<int:block>.xml", sitemaps.articles_sitemap, name="sitemap-articles"),
     path("sitemaps/news.xml", sitemaps.news_sitemap, name="sitemap-news"),
-    path("robots.txt", views.robots_txt, name="robots"),
+    path("robots.txt", reading_views.robots_txt, name="robots"),
 ]
 
 

@@ -2,7 +2,12 @@ from wagtail.users.models import UserProfile
 
 from masthead.content import page_cache
 from masthead.content.models import PublicationSettings
-from masthead.core import generations
+from masthead.content.most_read import most_read_html
+from masthead.core import generations, slots
+
+# What differs on a listing page over time rather than per reader: filled into the page
+# as it leaves, so the bytes kept in the cache stay valid until a generation changes.
+LISTING_FILLERS = {"most_read": most_read_html}
 
 
 class CachedPageMiddleware:
@@ -21,12 +26,28 @@ class CachedPageMiddleware:
         if page_cache.is_shared_request(request):
             cached = page_cache.fetch(request)
             if cached is not None:
-                return cached
+                return fill_listing_slots(request, cached)
             stamp = generations.stamp(request)
         response = self.get_response(request)
         if stamp is not None:
             page_cache.store_if_marked(request, response, stamp)
+        if getattr(response, page_cache.LISTING_ATTRIBUTE, False):
+            return fill_listing_slots(request, response)
         return response
+
+
+def fill_listing_slots(request, response):
+    if response.status_code != 200 or response.streaming:
+        return response
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    if slots.MARKER_PREFIX not in response.content:
+        return response
+    html = slots.fill(response.content.decode(response.charset), LISTING_FILLERS, request)
+    response.content = html.encode(response.charset)
+    if response.has_header("Content-Length"):
+        response["Content-Length"] = str(len(response.content))
+    return response
 
 
 class AdminTimeZoneMiddleware:

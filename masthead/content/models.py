@@ -18,7 +18,7 @@ from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from masthead.content import page_cache, search
+from masthead.content import page_cache, reading_time, search
 from masthead.content.blocks import ArticleBodyBlock
 from masthead.core.time_zones import TIME_ZONE_CHOICES
 
@@ -241,6 +241,10 @@ class ArticlePage(Page):
     # The last publish: the sitemaps' lastmod.
     modified_at = models.DateTimeField(null=True, blank=True, editable=False)
     listed = models.BooleanField(default=False, editable=False)
+    # Derived from the text on every save, so cards need no body to show it.
+    reading_time = models.PositiveSmallIntegerField(
+        "reading time (minutes)", default=1, editable=False
+    )
 
     # What an editor sets for every story is on the Content tab.
     content_panels = Page.content_panels + [
@@ -304,9 +308,14 @@ class ArticlePage(Page):
 
     def save(self, *args, **kwargs):
         self.listing_columns_set()
+        # Publishing a revision saves the page built from it: the figure follows the text.
+        self.reading_time = reading_time.minutes(
+            " ".join((self.title, self.dek, self.whole_body()))
+        )
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, *LISTING_COLUMNS}
+            extra = {"reading_time"} if "body" in update_fields else set()
+            kwargs["update_fields"] = {*update_fields, *LISTING_COLUMNS, *extra}
         return super().save(*args, **kwargs)
 
     def listing_columns_set(self) -> None:

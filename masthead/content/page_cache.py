@@ -35,6 +35,8 @@ KEPT_HEADERS = (
     "X-Accel-Expires",
 )
 CACHEABLE_ATTRIBUTE = "_masthead_cacheable_page"
+# A listing page (cached or not) whose slots ``CachedPageMiddleware`` fills on the way out.
+LISTING_ATTRIBUTE = "_masthead_listing_page"
 _pages = Memo(max_entries=256)
 
 
@@ -84,6 +86,7 @@ def fetch(request: HttpRequest) -> HttpResponse | None:
 def mark_cacheable(*, request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """Flag a freshly rendered page for the middleware to keep, and say who may cache it."""
     shared = is_shared_request(request) and not getattr(request, "is_preview", False)
+    setattr(response, LISTING_ATTRIBUTE, True)
     if shared and response.status_code == 200:
         setattr(response, CACHEABLE_ATTRIBUTE, True)
     set_cache_headers(response, shared=shared)

@@ -94,8 +94,12 @@ def page_changed(sender=None, instance=None, **_signal_kwargs) -> None:
 def variant_context(page: ArticlePage, variant: str, teaser_blocks: int | None) -> dict:
     """``teaser_blocks=None``: the body uncut, as an editor's preview shows it."""
     blocks = list(page.body)
-    if page.access_level == AccessLevel.FREE or teaser_blocks is None:
+    free = page.access_level == AccessLevel.FREE
+    if teaser_blocks is None or (free and variant == WHOLE):
         open_blocks, gated_blocks = blocks, []
+    elif free:
+        # Only for crawlers the editor allows no more than a teaser.
+        open_blocks, gated_blocks = blocks[:teaser_blocks], []
     else:
         # The teaser variant is cut here, on the server: the rest is never rendered.
         open_blocks = blocks[:teaser_blocks]
@@ -103,6 +107,6 @@ def variant_context(page: ArticlePage, variant: str, teaser_blocks: int | None) 
     return {
         "open_blocks": open_blocks,
         "gated_blocks": gated_blocks,
-        "paywall_variant": variant if page.access_level != AccessLevel.FREE else WHOLE,
+        "paywall_variant": WHOLE if teaser_blocks is None else variant,
         "gated_css_class": GATED_CSS_CLASS,
     }

@@ -1,4 +1,3 @@
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_safe
@@ -14,10 +13,14 @@ def tag_view(request, slug):
     return TemplateResponse(request, "content/tag.html", {"tag": tag, "articles": page})
 
 
-@require_safe
-def robots_txt(request):
-    sitemap_url = request.build_absolute_uri("/sitemap.xml")
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/", f"Sitemap: {sitemap_url}"]
-    # Google News reads its own sitemap (also named in the index).
-    lines.append(f"Sitemap: {request.build_absolute_uri('/sitemaps/news.xml')}")
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+# robots.txt is put together by ``reading.views.robots_txt``: these lines, then the
+# groups the editor's crawler policy makes, then the sitemaps.
+ROBOTS_RULES = ("User-agent: *", "Disallow: /admin/", "Disallow: /search/")
+
+
+def robots_sitemap_lines(request) -> list[str]:
+    return [
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+        # Google News reads its own sitemap (also named in the index).
+        f"Sitemap: {request.build_absolute_uri('/sitemaps/news.xml')}",
+    ]

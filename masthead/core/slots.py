@@ -18,6 +18,8 @@ from django.utils.safestring import SafeString
 from masthead.core.memo import Memo
 
 _MARKER = "<!--mh:slot:{}-->"
+# What a page holding any marker contains, for a cheap test before a fill.
+MARKER_PREFIX = b"<!--mh:slot:"
 _PATTERN = re.compile(r"<!--mh:slot:([a-z_]+)-->")
 _TEMPLATE_SLOT = re.compile(r"""{%\s*slot\s+["']([a-z_]+)["']\s*%}""")
 _EXTENDS = re.compile(r"""{%\s*extends\s+["']([^"']+)["']\s*%}""")

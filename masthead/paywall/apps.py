@@ -13,11 +13,12 @@ class PaywallConfig(AppConfig):
         from masthead.billing.models import Plan
         from masthead.core import generations
         from masthead.paywall import gate
-        from masthead.paywall.models import PaywallSettings
+        from masthead.paywall.models import CrawlerSettings, PaywallSettings
 
         # Settings and plans are in every teaser variant and prompt.
         receivers = (
             (PaywallSettings, generations.settings_changed),
+            (CrawlerSettings, generations.settings_changed),
             (Plan, generations.site_changed),
         )
         for model, receiver in receivers:

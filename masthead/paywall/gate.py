@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,7 +15,8 @@ from masthead.content.models import PublicationSettings
 from masthead.core import generations, requests
 from masthead.core.memo import Memo
 from masthead.paywall import identity, meter, policy
-from masthead.paywall.models import PaywallSettings
+from masthead.paywall.crawlers import Permission
+from masthead.paywall.models import CrawlerSettings, PaywallSettings
 from masthead.paywall.policy import Decision, MeterState, ReaderClass
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,19 @@ def site_paywall(request: HttpRequest) -> SitePaywall:
     return _memo.get_or_set(("settings", gen, requests.host(request)), load)
 
 
+def crawler_rules(request: HttpRequest, rules: policy.Policy) -> policy.Policy:
+    """``rules`` with the editor's crawler policy: read only for crawlers and bots, so a
+    reader's first article after a settings change costs no query for it."""
+
+    def load() -> tuple[bool, frozenset[str]]:
+        row = CrawlerSettings.for_request(request)
+        return row.search_engines == Permission.ALLOW, row.teaser_only()
+
+    gen = generations.current(request, generations.SITE)
+    access, teaser_only = _memo.get_or_set(("crawlers", gen, requests.host(request)), load)
+    return replace(rules, crawler_access=access, teaser_only_crawlers=teaser_only)
+
+
 def view_of(request: HttpRequest) -> policy.View:
     meta = request.META
     purpose = meta.get("HTTP_SEC_PURPOSE", "") + meta.get("HTTP_PURPOSE", "")
@@ -68,6 +82,8 @@ def decide(
     who = identity.identify(request, entitlements=entitlements)
     site = site_paywall(request)
     rules, view = site.policy, view_of(request)
+    if who.reader.reader_class in (ReaderClass.CRAWLER, ReaderClass.BOT):
+        rules = crawler_rules(request, rules)
     state = MeterState()
     if policy.needs_meter(who.reader, article) and not view.speculative:
         state = _meter_state(request, who, article, rules, site.zone, record=view.countable)

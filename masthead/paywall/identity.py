@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
 from masthead.core.memo import Memo
+from masthead.paywall import crawlers
 from masthead.paywall.policy import Reader, ReaderClass
 
 logger = logging.getLogger(__name__)
@@ -208,8 +209,14 @@ def identify(request: HttpRequest, *, entitlements) -> ReaderIdentity:
         reader_class = ReaderClass.SUBSCRIBER if entitlement.paid_access else ReaderClass.REGISTERED
         return ReaderIdentity(Reader(reader_class), f"u:{user.pk}", entitlement)
     agent = request.META.get("HTTP_USER_AGENT", "")
-    if claimed_crawler(agent) and is_verified_crawler(client_address(request), agent):
-        return ReaderIdentity(Reader(ReaderClass.CRAWLER), None)
+    family = crawlers.claimed_family(agent)
+    if family is not None:
+        if family is crawlers.SEARCH_ENGINES and is_verified_crawler(
+            client_address(request), agent
+        ):
+            return ReaderIdentity(Reader(ReaderClass.CRAWLER), None)
+        # A claim nobody can check: no meter, no cookie round trip, no gated text.
+        return ReaderIdentity(Reader(ReaderClass.BOT, crawler_family=family.key), None)
     reader_id = anonymous_id(request)
     if reader_id is None:
         attempted = identify_marker_is_fresh(request)

@@ -20,7 +20,10 @@ class ReaderClass(StrEnum):
     REGISTERED = "registered"
     SUBSCRIBER = "subscriber"
     STAFF = "staff"
+    # A search engine verified by DNS.
     CRAWLER = "crawler"
+    # A client naming a crawler that it cannot be shown to be: never gated text, no meter.
+    BOT = "bot"
 
 
 class Access(StrEnum):
@@ -59,6 +62,8 @@ class Reader:
     identified: bool = True
     # The redirect that sets the cookie was already made once for this URL.
     identify_attempted: bool = False
+    # For a bot: the crawler family its User-Agent names (``crawlers.Family.key``).
+    crawler_family: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +105,8 @@ class Policy:
     crawler_access: bool = True
     # 0 turns the per-address backstop off.
     address_cap: int = 0
+    # Crawler families that get the teaser of every article, free ones too.
+    teaser_only_crawlers: frozenset[str] = frozenset()
 
     def limit_for(self, reader_class: ReaderClass) -> int:
         if reader_class is ReaderClass.REGISTERED:
@@ -150,6 +157,10 @@ def decide(
 def _decide(
     reader: Reader, article: Article, meter: MeterState, policy: Policy, view: View
 ) -> Decision:
+    if reader.reader_class is ReaderClass.BOT and reader.crawler_family in (
+        policy.teaser_only_crawlers
+    ):
+        return Decision(Outcome.TEASER, "crawler policy: teaser only")
     if article.access is Access.FREE:
         return Decision(Outcome.WHOLE, "free article")
     if view.speculative:
@@ -158,6 +169,8 @@ def _decide(
         return Decision(Outcome.WHOLE, f"{reader.reader_class} reads everything")
     if article.access is Access.SUBSCRIBERS:
         return Decision(Outcome.TEASER, "subscribers-only article", Prompt.SUBSCRIBE)
+    if reader.reader_class is ReaderClass.BOT:
+        return _limit_reached(reader, policy, "unverified crawler")
     if reader.reader_class is ReaderClass.CRAWLER:
         if policy.crawler_access:
             return Decision(Outcome.WHOLE, "verified crawler", crawler_markup=True)

@@ -105,8 +105,11 @@ def respond(
     # The charset given, not parsed again from the content type for every response.
     response = HttpResponse(html, charset="utf-8")
     response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
-    # Alike for every reader without a session only when the article is free.
-    shared = article.access is Access.FREE and page_cache.is_shared_request(request)
+    # Alike for every reader without a session only when the article is free (and whole:
+    # a crawler the editor allows only teasers gets a page no one else may be given).
+    shared = (
+        article.access is Access.FREE and decision.whole and page_cache.is_shared_request(request)
+    )
     page_cache.set_cache_headers(response, shared=shared)
     _record(
         decision, who, route, referrer_host=events.referrer_host(request.META.get("HTTP_REFERER"))

@@ -15,6 +15,7 @@ from masthead.accounts.menu import account_links_html
 from masthead.ads.models import Placement
 from masthead.ads.slots import render_slot
 from masthead.comments.section import render_section
+from masthead.content.most_read import most_read_html
 from masthead.content.related import more_from_html
 from masthead.content.variants import ArticleRoute
 from masthead.core.messages import messages_html
@@ -52,4 +53,5 @@ FILLERS = {
         r.request, article_id=r.route.page_id, comments_open=r.route.comments_open
     ),
     "more_from": lambda r: more_from_html(r.request, r.route.page_id),
+    "most_read": lambda r: most_read_html(r.request),
 }

@@ -1,14 +1,17 @@
-"""Pages that put content and the reader together outside an article: search."""
+"""Pages that put content and the reader together outside an article: search, robots.txt."""
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_safe
 
 from masthead.billing import entitlements
 from masthead.content import page_cache, selectors
+from masthead.content import views as content_views
 from masthead.core.text import query_text
-from masthead.paywall import gate
+from masthead.paywall import crawlers, gate
+from masthead.paywall.models import CrawlerSettings
 
 SEARCH_QUERY_MAX_LENGTH = 200
 
@@ -42,3 +45,16 @@ def search(request):
     # What matches depends on who asks.
     page_cache.set_cache_headers(response, shared=False)
     return response
+
+
+@require_safe
+def robots_txt(request):
+    """The site's rules for every crawler, then the editor's crawler policy, then sitemaps."""
+    policy = CrawlerSettings.for_request(request)
+    sections = (
+        content_views.ROBOTS_RULES,
+        crawlers.robots_groups(policy.choices()),
+        content_views.robots_sitemap_lines(request),
+    )
+    text = "\n\n".join("\n".join(lines) for lines in sections if lines)
+    return HttpResponse(text + "\n", content_type="text/plain")

@@ -106,15 +106,51 @@ def over_the_limit_registered() -> Client:
     return client
 
 
+def claimed_crawler(user_agent: str):
+    """A crawler whose claim DNS does not back: from an address that verifies as Google's
+    (but its user agent is not Googlebot's), or Googlebot's user agent from elsewhere."""
+
+    def make() -> Client:
+        return Client(HTTP_USER_AGENT=user_agent, REMOTE_ADDR=GOOGLE_ADDRESS)
+
+    return make
+
+
+GOOGLE_ADDRESS = "66.249.66.1"
+
+
+class GoogleOnlyResolver:
+    """DNS confirms GOOGLE_ADDRESS as Google's crawler and knows no other address."""
+
+    def reverse(self, address):
+        return "crawl-66-249-66-1.googlebot.com" if address == GOOGLE_ADDRESS else None
+
+    def forward(self, host):
+        return [GOOGLE_ADDRESS] if host == "crawl-66-249-66-1.googlebot.com" else []
+
+
+CRAWLERS = {
+    "GPTBot from Google's address": claimed_crawler(
+        "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2)"
+    ),
+    "unverified Googlebot": lambda: Client(
+        HTTP_USER_AGENT="Mozilla/5.0 (compatible; Googlebot/2.1)", REMOTE_ADDR="198.51.100.20"
+    ),
+}
+
+
 @pytest.mark.parametrize(
-    "reader", ["cookieless", "anonymous over the limit", "registered over the limit"]
+    "reader",
+    ["cookieless", "anonymous over the limit", "registered over the limit", *CRAWLERS],
 )
-def test_no_route_carries_gated_text_to_a_reader_without_access(reader):
+def test_no_route_carries_gated_text_to_a_reader_without_access(reader, settings):
+    settings.PAYWALL_DNS_RESOLVER = f"{__name__}.GoogleOnlyResolver"
     gated = metered_articles()[6:8] + [demo_article("subscribers")]
     markers = {a.slug: encodings(gated_sentence(a)) for a in gated}
     client = {
         "anonymous over the limit": over_the_limit_anonymous,
         "registered over the limit": over_the_limit_registered,
+        **CRAWLERS,
     }.get(reader, Client)()
     if reader != "cookieless":
         # The readers' meters are used up: the gated articles' own pages are teasers.

@@ -53,6 +53,7 @@ policies = st.builds(
     period=st.sampled_from(Period),
     crawler_access=st.booleans(),
     address_cap=st.integers(0, 5),
+    teaser_only_crawlers=st.frozensets(st.sampled_from(["gptbot", "ccbot", "search_engines"])),
 )
 meters = st.builds(
     MeterState,
@@ -135,6 +136,8 @@ def test_reads_through_a_model_meter_never_exceed_limits_and_follow_the_rules(sc
             assert d.whole and not d.record, where
         elif article.access is Access.SUBSCRIBERS:
             assert not d.whole and d.prompt is Prompt.SUBSCRIBE, where
+        elif rc is ReaderClass.BOT:
+            assert not d.whole and not d.record, where
         elif rc is ReaderClass.CRAWLER:
             assert d.whole is policy.crawler_access and not d.record, where
             assert d.crawler_markup is policy.crawler_access, where
@@ -199,6 +202,28 @@ def test_crawler_reads_metered_whole_with_markup_only_when_crawler_access_is_on(
         )
     gated = decide(crawler, Article(2, Access.SUBSCRIBERS), meter, policy)
     assert not gated.whole and gated.prompt is Prompt.SUBSCRIBE and not gated.crawler_markup
+
+
+@settings(max_examples=300)
+@given(
+    policies,
+    any_meters,
+    st.sampled_from(["", "gptbot", "ccbot", "search_engines"]),
+    st.sampled_from(Access),
+    st.builds(View, countable=st.booleans(), speculative=st.booleans()),
+)
+def test_a_bot_never_gets_gated_text_nor_a_meter(policy, meter, family, access, view):
+    """A client naming a crawler it cannot be shown to be: whatever the meter says."""
+    bot = Reader(ReaderClass.BOT, crawler_family=family)
+    d = decide(bot, Article(1, access), meter, policy, view)
+    assert not d.record and not d.crawler_markup and d.outcome is not Outcome.IDENTIFY
+    if access is not Access.FREE:
+        assert not d.whole
+    elif family in policy.teaser_only_crawlers:
+        assert d.outcome is Outcome.TEASER
+    else:
+        assert d.whole
+    assert not needs_meter(bot, Article(1, access))
 
 
 # --- Views and the meter state ----------------------------------------------------
