@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "masthead.content",
     "masthead.billing",
     "masthead.ads",
+    "masthead.gifts",
     "masthead.paywall",
     "masthead.comments",
     "masthead.accounts",
@@ -303,6 +304,12 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 # "auto": Redis when REDIS_URL is set, else the database; or "database".
 PAYWALL_METER_STORE = os.environ.get("PAYWALL_METER_STORE", "auto")
 PAYWALL_DNS_RESOLVER = "masthead.paywall.identity.SocketResolver"
+# Gift links (masthead/gifts): how many articles a subscriber may gift per calendar
+# month, how many openings one link gives before it falls back to the meter, and how
+# many days a link lasts.
+GIFTS_PER_MONTH = int(os.environ.get("GIFTS_PER_MONTH", "10"))
+GIFT_LINK_MAX_OPENS = int(os.environ.get("GIFT_LINK_MAX_OPENS", "100"))
+GIFT_LINK_DAYS = int(os.environ.get("GIFT_LINK_DAYS", "30"))
 
 # Share links under each article, in this order (keys of masthead.content.sharing.NETWORKS:
 # x, facebook, linkedin, bluesky, whatsapp, reddit, threads, telegram). E-mail and the

@@ -21,6 +21,7 @@ urlpatterns = [
     path("account/resume/", account_views.subscription_resume, name="subscription-resume"),
     path("billing/", include("masthead.billing.urls")),
     path("comments/", include("masthead.comments.urls")),
+    path("gifts/", include("masthead.gifts.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", reading_views.search, name="search"),
     path("subscribe/", billing_views.subscribe, name="subscribe"),

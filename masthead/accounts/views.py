@@ -11,10 +11,13 @@ from masthead.billing.models import SubscriptionStatus
 from masthead.comments import services as comment_services
 from masthead.comments.services import reply_notifications_enabled
 from masthead.content.models import PublicationSettings
+from masthead.gifts import services as gift_services
 
 
 def _account_page(request, *, name_form: DisplayNameForm | None = None, status: int = 200):
     entitlement = entitlements.for_user(request.user)
+    now = timezone.now()
+    gifts = [(gift, gift.state(now)) for gift in gift_services.gifts_of(request.user)]
     return TemplateResponse(
         request,
         "accounts/account.html",
@@ -28,6 +31,7 @@ def _account_page(request, *, name_form: DisplayNameForm | None = None, status: 
                 user=request.user, initial={"display_name": request.user.first_name}
             ),
             "neutral_name": comment_services.NEUTRAL_NAME,
+            "gifts": gifts,
         },
         status=status,
     )

@@ -15,6 +15,12 @@ class EventKind(models.TextChoices):
     TRIAL_STARTED = "trial_started"
     SUBSCRIPTION_ACTIVATED = "subscription_activated"
     SUBSCRIPTION_CANCELLED = "subscription_cancelled"
+    # A subscriber made a gift link (not when re-gifting returns the same link).
+    GIFT_CREATED = "gift_created"
+    # A gift link read whole (each counted opening).
+    GIFT_OPENED = "gift_opened"
+    # A paid subscription by an account that had opened a gift link (once per account).
+    GIFT_SUBSCRIPTION = "gift_subscription"
 
 
 class ReaderEvent(models.Model):

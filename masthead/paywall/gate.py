@@ -14,6 +14,7 @@ from django.utils import timezone
 from masthead.content.models import PublicationSettings
 from masthead.core import generations, requests
 from masthead.core.memo import Memo
+from masthead.gifts import links as gift_links
 from masthead.paywall import identity, meter, policy
 from masthead.paywall.crawlers import Permission
 from masthead.paywall.models import CrawlerSettings, PaywallSettings
@@ -84,10 +85,27 @@ def decide(
     rules, view = site.policy, view_of(request)
     if who.reader.reader_class in (ReaderClass.CRAWLER, ReaderClass.BOT):
         rules = crawler_rules(request, rules)
+    if gift_links.carries_gift(request) and _gift_may_apply(who.reader, article, view):
+        gift = gift_links.redeem(request, article.id, count=view.countable)
+        if gift is not None:
+            return policy.decide(
+                who.reader, article, MeterState(), rules, replace(view, gift=True)
+            ), (replace(who, gift=gift))
     state = MeterState()
     if policy.needs_meter(who.reader, article) and not view.speculative:
         state = _meter_state(request, who, article, rules, site.zone, record=view.countable)
     return policy.decide(who.reader, article, state, rules, view), who
+
+
+def _gift_may_apply(reader: policy.Reader, article: policy.Article, view: policy.View) -> bool:
+    """Whether a gift could change what this reader gets: not for free articles, not for
+    readers who read everything, not for crawlers, not for a prefetch (no opening is
+    spent on a page the reader has not asked for)."""
+    return (
+        article.access is not policy.Access.FREE
+        and not view.speculative
+        and reader.reader_class in (ReaderClass.ANONYMOUS, ReaderClass.REGISTERED)
+    )
 
 
 def _meter_state(request, who, article, rules, zone, *, record: bool) -> MeterState:

@@ -47,6 +47,8 @@ class ReaderIdentity:
     # The meter key: "u:<user id>" for accounts, "a:<cookie id>" for anonymous readers.
     meter_key: str | None
     user_entitlement: object | None = None
+    # The working gift link (a ``gifts.Gift``) this reader opened this article through.
+    gift: object | None = None
 
 
 def anonymous_id(request: HttpRequest) -> str | None:

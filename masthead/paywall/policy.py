@@ -80,6 +80,9 @@ class View:
     countable: bool = True
     # Prefetch or prerender by GET: the reader has not asked to read yet.
     speculative: bool = False
+    # The request carries a working gift link for this very article (the caller has
+    # checked the token, the article it is bound to, revocation, expiry and openings).
+    gift: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +170,9 @@ def _decide(
         return Decision(Outcome.DEFER, "speculative load of a gated article")
     if reader.reader_class in (ReaderClass.STAFF, ReaderClass.SUBSCRIBER):
         return Decision(Outcome.WHOLE, f"{reader.reader_class} reads everything")
+    if view.gift:
+        # A subscriber's gift: this one article, whole, outside the meter.
+        return Decision(Outcome.WHOLE, "gift link")
     if article.access is Access.SUBSCRIBERS:
         return Decision(Outcome.TEASER, "subscribers-only article", Prompt.SUBSCRIBE)
     if reader.reader_class is ReaderClass.BOT:

@@ -19,6 +19,7 @@ from masthead.content.models import ArticlePage
 from masthead.content.variants import TEASER, WHOLE, ArticleRoute
 from masthead.core import generations, slots
 from masthead.core.memo import Memo
+from masthead.gifts import attribution as gift_attribution
 from masthead.insights import events
 from masthead.paywall import gate, policy
 from masthead.paywall.policy import Access, Outcome, Prompt
@@ -111,6 +112,8 @@ def respond(
         article.access is Access.FREE and decision.whole and page_cache.is_shared_request(request)
     )
     page_cache.set_cache_headers(response, shared=shared)
+    if who.gift is not None:
+        _gifted(request, response, who.gift)
     _record(
         decision, who, route, referrer_host=events.referrer_host(request.META.get("HTTP_REFERER"))
     )
@@ -142,6 +145,14 @@ class SharedView:
             outcome=self.outcome,
             referrer_host=events.referrer_host(request.META.get("HTTP_REFERER")),
         )
+
+
+def _gifted(request: HttpRequest, response: HttpResponse, gift) -> None:
+    # The whole text for whoever holds the link: no cache may keep it, and the link
+    # itself is not a page to index (the canonical link names the article's own URL).
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    gift_attribution.note_opening(request, response, gift)
 
 
 def _record(

@@ -19,6 +19,7 @@ from masthead.content.most_read import most_read_html
 from masthead.content.related import more_from_html
 from masthead.content.variants import ArticleRoute
 from masthead.core.messages import messages_html
+from masthead.gifts.slots import gift_html
 from masthead.paywall.identity import ReaderIdentity
 from masthead.paywall.policy import Decision, ReaderClass
 from masthead.paywall.prompts import notice_html, prompt_html
@@ -40,6 +41,9 @@ class Reading:
 
 FILLERS = {
     "notice": lambda r: notice_html(r.request, r.decision),
+    "gift": lambda r: gift_html(
+        r.request, article_id=r.route.page_id, paid_access=r.paid_access, gift=r.who.gift
+    ),
     "prompt": lambda r: prompt_html(r.request, r.decision, r.who),
     "account": lambda r: account_links_html(r.request),
     "messages": lambda r: messages_html(r.request),
