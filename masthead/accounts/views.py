@@ -11,10 +11,12 @@ from masthead.billing.models import SubscriptionStatus
 from masthead.comments import services as comment_services
 from masthead.comments.services import reply_notifications_enabled
 from masthead.content.models import PublicationSettings
+from masthead.newsletters import subscriptions as newsletter_subscriptions
 
 
 def _account_page(request, *, name_form: DisplayNameForm | None = None, status: int = 200):
     entitlement = entitlements.for_user(request.user)
+    ticked = newsletter_subscriptions.subscribed_ids(request.user)
     return TemplateResponse(
         request,
         "accounts/account.html",
@@ -28,6 +30,9 @@ def _account_page(request, *, name_form: DisplayNameForm | None = None, status: 
                 user=request.user, initial={"display_name": request.user.first_name}
             ),
             "neutral_name": comment_services.NEUTRAL_NAME,
+            "newsletter_choices": [
+                (n, n.pk in ticked) for n in newsletter_subscriptions.available_to(request.user)
+            ],
         },
         status=status,
     )

@@ -18,6 +18,7 @@ from masthead.comments.section import render_section
 from masthead.content.related import more_from_html
 from masthead.content.variants import ArticleRoute
 from masthead.core.messages import messages_html
+from masthead.newsletters.foot import foot_form_html
 from masthead.paywall.identity import ReaderIdentity
 from masthead.paywall.policy import Decision, ReaderClass
 from masthead.paywall.prompts import notice_html, prompt_html
@@ -52,4 +53,5 @@ FILLERS = {
         r.request, article_id=r.route.page_id, comments_open=r.route.comments_open
     ),
     "more_from": lambda r: more_from_html(r.request, r.route.page_id),
+    "newsletter": lambda r: foot_form_html(r.request),
 }
