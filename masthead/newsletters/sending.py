@@ -123,7 +123,7 @@ def send_test(*, newsletter: Newsletter, article: ArticlePage, to: str) -> None:
             f"[Test, as a {label} reader] {rendered.subject}", text, rendered.sender, [to]
         )
         message.attach_alternative(html, "text/html")
-        email_queue(message)
+        email_queue(message, wait_for_commit=False)
 
 
 # --- Fan-out ----------------------------------------------------------------------------

@@ -52,7 +52,9 @@ def confirmation_send(*, email: str, newsletter_ids: list[int]) -> None:
             render_to_string("newsletters/confirm_email.txt", context),
             publication_sender(publication),
             [email],
-        )
+        ),
+        # Nothing else is written with it: no change to wait for.
+        wait_for_commit=False,
     )
 
 
