@@ -26,8 +26,8 @@ from masthead.newsletters.models import Issue, Newsletter
 from masthead.paywall.models import PaywallSettings
 
 WHOLE, TEASER = "whole", "teaser"
-# Replaced per recipient; neither can occur in rendered text (angle brackets are escaped).
-UNSUBSCRIBE_URL = "https://unsubscribe.invalid/<mh-unsubscribe>"
+# Replaced per recipient (``.invalid`` is reserved: no real link has it).
+UNSUBSCRIBE_URL = "https://unsubscribe.invalid/mh-unsubscribe"
 IMAGE_WIDTH = 600
 _inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 _RELATIVE = re.compile(r'(\s(?:href|src)=")/(?!/)')
@@ -48,7 +48,7 @@ class RenderedVariant:
 
     def for_recipient(self, unsubscribe_url: str) -> tuple[str, str]:
         return (
-            self.html.replace(html.escape(UNSUBSCRIBE_URL), html.escape(unsubscribe_url)),
+            self.html.replace(UNSUBSCRIBE_URL, html.escape(unsubscribe_url)),
             self.text.replace(UNSUBSCRIBE_URL, unsubscribe_url),
         )
 

@@ -32,7 +32,9 @@ class Message:
     headers: tuple[tuple[str, str], ...] = ()
 
     def header(self, name: str) -> str:
-        return next((v for k, v in self.headers if k.lower() == name.lower()), "")
+        """The header's value, unfolded (a long one is folded onto a second line)."""
+        value = next((v for k, v in self.headers if k.lower() == name.lower()), "")
+        return " ".join(value.split())
 
     def link(self, path_prefix: str) -> str:
         """The path of the first link in the body whose path starts with ``path_prefix``."""
