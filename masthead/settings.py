@@ -269,6 +269,8 @@ EMAIL_CLAIM_SECONDS = float(os.environ.get("EMAIL_CLAIM_SECONDS", "120"))
 # refusals (5xx) after which an address gets no more newsletters.
 NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "100"))
 NEWSLETTER_RATE_PER_MINUTE = int(os.environ.get("NEWSLETTER_RATE_PER_MINUTE", "6000"))
+# SMTP connections each batch sends over at once (threads of the worker).
+NEWSLETTER_CONNECTIONS = int(os.environ.get("NEWSLETTER_CONNECTIONS", "4"))
 NEWSLETTER_HARD_BOUNCES = int(os.environ.get("NEWSLETTER_HARD_BOUNCES", "3"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Masthead <no-reply@localhost>")
 

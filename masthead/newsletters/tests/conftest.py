@@ -20,6 +20,9 @@ def smtp(settings):
     for name, value in server.django_settings().items():
         setattr(settings, name, value)
     settings.NEWSLETTER_RATE_PER_MINUTE = 0
+    # One connection, in the test's own thread: threads would not see the test's
+    # uncommitted rows. The threaded sending runs in test_worker_kill's real worker.
+    settings.NEWSLETTER_CONNECTIONS = 1
     yield server
     server.stop()
 
