@@ -95,6 +95,10 @@ def preferences_set(*, user, shown_ids: set[int], ticked_ids: set[int]) -> None:
             row.delete()
 
 
+def is_subscribed(newsletter: Newsletter, email: str) -> bool:
+    return NewsletterSubscription.objects.filter(newsletter=newsletter, email=email).exists()
+
+
 def unsubscribe(delivery: Delivery) -> Newsletter:
     """Take the delivery's address off its newsletter; counted once on its issue."""
     newsletter = delivery.issue.newsletter

@@ -108,10 +108,15 @@ def unsubscribe(request, token: str):
     if delivery is None:
         return TemplateResponse(request, "newsletters/bad_link.html", {}, status=400)
     if request.method != "POST":
+        newsletter = delivery.issue.newsletter
         return TemplateResponse(
             request,
             "newsletters/unsubscribe.html",
-            {"newsletter": delivery.issue.newsletter, "email": delivery.email},
+            {
+                "newsletter": newsletter,
+                "email": delivery.email,
+                "subscribed": subscriptions.is_subscribed(newsletter, delivery.email),
+            },
         )
     newsletter = subscriptions.unsubscribe(delivery)
     return TemplateResponse(request, "newsletters/unsubscribed.html", {"newsletter": newsletter})

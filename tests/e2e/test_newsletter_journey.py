@@ -152,6 +152,7 @@ def test_sign_up_confirm_receive_the_teaser_and_unsubscribe_in_one_click(
             assert answer.status == 200 and b"unsubscribed" in answer.read()
         assert site.manage("shell", "-v0", "-c", SUBSCRIBED.format(email=READER)).strip() == "0"
         reader.goto(link)
+        expect(reader.page.get_by_text("no longer receives")).to_be_visible()
         reader.snap(screenshots, "n1-unsubscribe-page")
 
 

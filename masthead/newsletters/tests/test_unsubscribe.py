@@ -51,6 +51,7 @@ def test_one_click_post_unsubscribes_without_login_or_csrf_token(smtp, sent, new
     url = path_of(sending.unsubscribe_url(sent["ann@example.org"].pk))
     response = Client(enforce_csrf_checks=True).post(url, ONE_CLICK)
     assert response.status_code == 200 and b"unsubscribed" in response.content
+    assert b"no longer receives" in Client().get(url).content
     emails = set(
         NewsletterSubscription.objects.filter(newsletter=newsletter).values_list("email", flat=True)
     )
