@@ -98,16 +98,23 @@ def issue_articles(issue: Issue) -> list[ArticlePage]:
     return [by_id[pk] for pk in issue.article_ids if pk in by_id]
 
 
-def article_parts(article: ArticlePage, *, variant: str, teaser_blocks: int) -> dict:
-    """The blocks a reader of this variant may read, as e-mail HTML and as text."""
+def article_parts(
+    article: ArticlePage, *, variant: str, teaser_blocks: int, digest: bool = False
+) -> dict:
+    """The blocks a reader of this variant may read, as e-mail HTML and as text.
+
+    A digest shows each article's opening block only, and never more than the teaser.
+    """
     blocks = list(article.body)
     cut = article.access_level != AccessLevel.FREE and variant == TEASER
-    shown = blocks[:teaser_blocks] if cut else blocks
+    limit = teaser_blocks if cut else len(blocks)
+    if digest:
+        limit = min(limit, 1)
     return {
         "article": article,
         "url": base_url() + article.url,
         "lead_image": _image(article.lead_image, article.lead_image_caption or article.title),
-        "blocks": [_block(b) for b in shown],
+        "blocks": [_block(b) for b in blocks[:limit]],
         "cut": cut,
         "subscribers_only": article.access_level == AccessLevel.SUBSCRIBERS,
     }
@@ -126,9 +133,7 @@ def _render_variant(issue, newsletter, publication, articles, *, variant, teaser
         "unsubscribe_url": UNSUBSCRIBE_URL,
         "digest": issue.is_digest,
         "parts": [
-            article_parts(
-                a, variant=variant, teaser_blocks=teaser_blocks if not issue.is_digest else 1
-            )
+            article_parts(a, variant=variant, teaser_blocks=teaser_blocks, digest=issue.is_digest)
             for a in articles
         ],
     }

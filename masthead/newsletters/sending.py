@@ -135,7 +135,7 @@ def send_test(*, newsletter: Newsletter, article: ArticlePage, to: str) -> None:
 def fan_out(issue_id: int) -> str:
     with transaction.atomic():
         issue = (
-            Issue.objects.select_for_update()
+            Issue.objects.select_for_update(of=("self",))
             .select_related("newsletter")
             .filter(pk=issue_id)
             .first()

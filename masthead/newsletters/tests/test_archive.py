@@ -23,16 +23,18 @@ def test_the_demo_has_a_newsletter_with_a_sent_issue_in_its_archive():
 
 
 @pytest.mark.parametrize("access", ["metered", "subscribers"])
-def test_free_readers_get_the_teaser_of_an_archived_issue_and_paid_ones_the_whole(access):
+def test_free_readers_get_the_teaser_of_an_archived_issue_and_paid_ones_the_whole(
+    access, newsletter
+):
     article = demo_article(access)
-    brief = Newsletter.objects.get(slug="morning-brief")
+    brief = newsletter
     issue = Issue.objects.create(
         newsletter=brief,
         article=article,
         subject=article.title,
         fanned_out_at=article.first_published_at,
     )
-    url = f"/newsletters/morning-brief/{issue.pk}/"
+    url = f"/newsletters/{brief.slug}/{issue.pk}/"
     free_account = Client()
     free_account.force_login(reader("archfree"))
     for client in (Client(), free_account):
@@ -47,9 +49,8 @@ def test_free_readers_get_the_teaser_of_an_archived_issue_and_paid_ones_the_whol
     assert gated_sentence(article) in content_of(paying.get(url))
 
 
-def test_an_issue_not_sent_yet_is_not_in_the_archive():
+def test_an_issue_not_sent_yet_is_not_in_the_archive(newsletter):
     article = demo_article("free")
-    brief = Newsletter.objects.get(slug="morning-brief")
-    issue = Issue.objects.create(newsletter=brief, article=article, subject=article.title)
-    assert Client().get(f"/newsletters/morning-brief/{issue.pk}/").status_code == 404
-    assert article.title not in Client().get("/newsletters/morning-brief/").content.decode()
+    issue = Issue.objects.create(newsletter=newsletter, article=article, subject=article.title)
+    assert Client().get(f"/newsletters/{newsletter.slug}/{issue.pk}/").status_code == 404
+    assert article.title not in Client().get(f"/newsletters/{newsletter.slug}/").content.decode()

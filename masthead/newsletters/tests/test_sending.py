@@ -240,3 +240,21 @@ def test_free_recipients_get_no_gated_text_anywhere_in_the_message(
         [paid_mail] = [m for m in smtp.inbox.to(payer.email) if m.subject == article.title]
         assert gated_sentence(article) in paid_mail.body
         assert gated_sentence(article) in paid_mail.html
+
+
+def test_a_digest_carries_each_articles_opening_and_no_gated_text(
+    smtp, newsletter, django_capture_on_commit_callbacks
+):
+    subscribe(newsletter, "digest@example.org")
+    gated = [*metered_articles()[:2], demo_article("subscribers")]
+    with django_capture_on_commit_callbacks(execute=True):
+        issue = sending.digest_for(
+            newsletter, day=datetime.date(2026, 1, 5), article_ids=[a.pk for a in gated]
+        )
+    [mail] = smtp.inbox.to("digest@example.org")
+    assert mail.subject == issue.subject
+    for article in gated:
+        assert article.title in mail.body and article.url in mail.body
+        for marker in encodings(gated_sentence(article)):
+            assert marker not in mail.raw.decode("utf-8", "replace") and marker not in mail.html
+    assert mail.body.count("Read the story") == 3
