@@ -94,7 +94,8 @@ class Cluster:
         scheduler = (
             "while sleep 60; do "
             f"{python} manage.py publish_scheduled >/dev/null 2>&1; "
-            f"{python} manage.py requeue_mail -v0 >/dev/null 2>&1; done"
+            f"{python} manage.py requeue_mail -v0 >/dev/null 2>&1; "
+            f"{python} manage.py send_newsletters -v0 >/dev/null 2>&1; done"
         )
         self.others.append(self._spawn(["bash", "-c", scheduler]))
         self.others.append(self._start_nginx())

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "masthead.gifts",
     "masthead.paywall",
     "masthead.comments",
+    "masthead.newsletters",
     "masthead.accounts",
     "masthead.reading",
     "masthead.publisher",
@@ -265,6 +266,14 @@ EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
 # A task worker that claimed an e-mail has this long to send it; after that another run
 # may (masthead/mail/outbox.py). Keep it well above a slow send (several EMAIL_TIMEOUTs).
 EMAIL_CLAIM_SECONDS = float(os.environ.get("EMAIL_CLAIM_SECONDS", "120"))
+# Newsletters (masthead/newsletters/sending.py): recipients per task, e-mails a minute
+# across every worker (0: as fast as the mail server takes them), and the permanent
+# refusals (5xx) after which an address gets no more newsletters.
+NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "100"))
+NEWSLETTER_RATE_PER_MINUTE = int(os.environ.get("NEWSLETTER_RATE_PER_MINUTE", "6000"))
+# SMTP connections each batch sends over at once (threads of the worker).
+NEWSLETTER_CONNECTIONS = int(os.environ.get("NEWSLETTER_CONNECTIONS", "4"))
+NEWSLETTER_HARD_BOUNCES = int(os.environ.get("NEWSLETTER_HARD_BOUNCES", "3"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Masthead <no-reply@localhost>")
 
 # Sessions read from the shared cache (written through to the database): a
@@ -361,6 +370,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
+    # Newsletter sign-ups by address (masthead/newsletters/views.py): each sends a mail.
+    "newsletter_signup": "10/m/ip,3/h/key",
 }
 
 # Payments: "testmode" (the demo's offline checkout; refused in production) or "stripe".

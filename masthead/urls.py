@@ -23,6 +23,7 @@ urlpatterns = [
     path("comments/", include("masthead.comments.urls")),
     path("gifts/", include("masthead.gifts.urls")),
     path("documents/", include(wagtaildocs_urls)),
+    path("newsletters/", include("masthead.newsletters.urls")),
     path("search/", reading_views.search, name="search"),
     path("subscribe/", billing_views.subscribe, name="subscribe"),
     path("subscribe/<int:plan_id>/", billing_views.subscribe_plan, name="subscribe-plan"),

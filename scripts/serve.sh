@@ -7,11 +7,13 @@ WORKERS="${WEB_CONCURRENCY:-2}"
 
 # Scheduled publishing: Wagtail publishes and expires pages when
 # publish_scheduled runs; requeue_mail hands the worker any e-mail whose task was
-# lost. In production run both from cron or a timer instead.
+# lost; send_newsletters makes the digests that are due and resumes stalled sends.
+# In production run them from cron or a timer instead.
 (
   while sleep 60; do
     .venv/bin/python manage.py publish_scheduled >/dev/null 2>&1 || true
     .venv/bin/python manage.py requeue_mail -v0 >/dev/null 2>&1 || true
+    .venv/bin/python manage.py send_newsletters -v0 >/dev/null 2>&1 || true
   done
 ) &
 scheduler=$!

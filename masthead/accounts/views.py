@@ -12,12 +12,14 @@ from masthead.comments import services as comment_services
 from masthead.comments.services import reply_notifications_enabled
 from masthead.content.models import PublicationSettings
 from masthead.gifts import services as gift_services
+from masthead.newsletters import subscriptions as newsletter_subscriptions
 
 
 def _account_page(request, *, name_form: DisplayNameForm | None = None, status: int = 200):
     entitlement = entitlements.for_user(request.user)
     now = timezone.now()
     gifts = [(gift, gift.state(now)) for gift in gift_services.gifts_of(request.user)]
+    ticked = newsletter_subscriptions.subscribed_ids(request.user)
     return TemplateResponse(
         request,
         "accounts/account.html",
@@ -32,6 +34,9 @@ def _account_page(request, *, name_form: DisplayNameForm | None = None, status: 
             ),
             "neutral_name": comment_services.NEUTRAL_NAME,
             "gifts": gifts,
+            "newsletter_choices": [
+                (n, n.pk in ticked) for n in newsletter_subscriptions.available_to(request.user)
+            ],
         },
         status=status,
     )

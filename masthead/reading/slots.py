@@ -20,6 +20,7 @@ from masthead.content.related import more_from_html
 from masthead.content.variants import ArticleRoute
 from masthead.core.messages import messages_html
 from masthead.gifts.slots import gift_html
+from masthead.newsletters.foot import foot_form_html
 from masthead.paywall.identity import ReaderIdentity
 from masthead.paywall.policy import Decision, ReaderClass
 from masthead.paywall.prompts import notice_html, prompt_html
@@ -58,4 +59,5 @@ FILLERS = {
     ),
     "more_from": lambda r: more_from_html(r.request, r.route.page_id),
     "most_read": lambda r: most_read_html(r.request),
+    "newsletter": lambda r: foot_form_html(r.request),
 }

@@ -26,6 +26,15 @@ class Message:
     body: str
     # The From: header as the reader's mail program shows it (name and address).
     from_header: str = ""
+    # The message as it crossed the socket (headers and every part, encoded).
+    raw: bytes = b""
+    html: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def header(self, name: str) -> str:
+        """The header's value, unfolded (a long one is folded onto a second line)."""
+        value = next((v for k, v in self.headers if k.lower() == name.lower()), "")
+        return " ".join(value.split())
 
     def link(self, path_prefix: str) -> str:
         """The path of the first link in the body whose path starts with ``path_prefix``."""
@@ -52,12 +61,16 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         parsed = email.message_from_bytes(envelope.original_content, policy=policy.default)
         part = parsed.get_body(preferencelist=("plain",))
+        html_part = parsed.get_body(preferencelist=("html",))
         message = Message(
             sender=envelope.mail_from,
             recipients=tuple(envelope.rcpt_tos),
             subject=str(parsed["Subject"]),
             body=part.get_content() if part else "",
             from_header=str(parsed["From"] or ""),
+            raw=envelope.original_content,
+            html=html_part.get_content() if html_part else "",
+            headers=tuple((k, str(v)) for k, v in parsed.items()),
         )
         with self._lock:
             self._messages.append(message)

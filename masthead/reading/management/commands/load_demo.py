@@ -6,6 +6,7 @@ from masthead.billing.services import plans_ensure_demo
 from masthead.comments.demo import demo_comments_ensure
 from masthead.content import demo
 from masthead.content.synthetic import add_synthetic_articles
+from masthead.newsletters.demo import newsletters_ensure
 from masthead.publisher import demo as insights_demo
 
 
@@ -41,6 +42,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write("The demo publication is already loaded; nothing to do.")
         demo_comments_ensure()
+        if newsletters_ensure():
+            self.stdout.write("Added the demo newsletters, with a sent issue in the archive.")
         if reindexed := demo.search_index_ensure():
             self.stdout.write(f"Indexed the whole text of {reindexed} articles for subscribers.")
         if demo.site_address_follow(base_url=settings.WAGTAILADMIN_BASE_URL):
