@@ -7,11 +7,17 @@ WORKERS="${WEB_CONCURRENCY:-2}"
 
 # Scheduled publishing: Wagtail publishes and expires pages when
 # publish_scheduled runs; requeue_mail hands the worker any e-mail whose task was
-# lost. In production run both from cron or a timer instead.
+# lost; every 10 minutes insights_rollup rolls today's and yesterday's reader events
+# up for the dashboard and deletes raw events past their keep (safe to overlap or
+# repeat). In production the systemd timers in deploy/systemd do the same.
 (
+  minute=0
   while sleep 60; do
     .venv/bin/python manage.py publish_scheduled >/dev/null 2>&1 || true
     .venv/bin/python manage.py requeue_mail -v0 >/dev/null 2>&1 || true
+    if (( minute++ % 10 == 0 )); then
+      .venv/bin/python manage.py insights_rollup -v0 >/dev/null 2>&1 || true
+    fi
   done
 ) &
 scheduler=$!
