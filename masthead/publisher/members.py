@@ -111,6 +111,8 @@ class MemberRow:
             SubscriptionStatus.PAST_DUE,
         ):
             return None
+        if sub.status == SubscriptionStatus.TRIALING and sub.trial_end:
+            return sub.trial_end  # the first payment is due when the trial ends
         return sub.current_period_end
 
 
