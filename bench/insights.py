@@ -235,9 +235,7 @@ def main() -> None:
         rows = DailyRollup.objects.filter(day=day).count()
         print(f"  {rows:,} rollup rows for the day; best {min(figures):.2f} s (target < 10 s)")
         seconds, _ = manage("check")
-        print(
-            f"  (of which starting Django in a child: a bare `manage.py check`, {seconds:.2f} s)"
-        )
+        print(f"  (of which starting Django in a child: a bare `manage.py check`, {seconds:.2f} s)")
         in_process = []
         for _run in range(ROLLUP_RUNS):
             started = time.perf_counter()
