@@ -130,10 +130,15 @@ def _daily_summary(days, daily) -> str:
         return "No article views in this period."
     peak = max(range(len(views)), key=views.__getitem__)
     return (
-        f"{sum(views):,} article views over {len(days)} days, {sum(daily['walls']):,} walls "
-        f"shown and {sum(daily['checkouts']):,} checkouts started; the busiest day was "
-        f"{days[peak]:%d %B} with {views[peak]:,} views."
+        f"{_count(sum(views), 'article view')} over {_count(len(days), 'day')}, "
+        f"{_count(sum(daily['walls']), 'wall')} shown and "
+        f"{_count(sum(daily['checkouts']), 'checkout')} started; the busiest day was "
+        f"{days[peak]:%d %B} with {_count(views[peak], 'view')}."
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 # --- CSV ---------------------------------------------------------------------------------
