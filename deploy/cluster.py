@@ -91,11 +91,14 @@ class Cluster:
                 + ["--no-reload", "-v0"]
             )
         )
+        # As scripts/serve.sh: every minute, and the insights rollup every tenth.
         scheduler = (
-            "while sleep 60; do "
+            "minute=0; while sleep 60; do "
             f"{python} manage.py publish_scheduled >/dev/null 2>&1; "
             f"{python} manage.py requeue_mail -v0 >/dev/null 2>&1; "
-            f"{python} manage.py send_newsletters -v0 >/dev/null 2>&1; done"
+            f"{python} manage.py send_newsletters -v0 >/dev/null 2>&1; "
+            "if (( minute++ % 10 == 0 )); then "
+            f"{python} manage.py insights_rollup -v0 >/dev/null 2>&1; fi; done"
         )
         self.others.append(self._spawn(["bash", "-c", scheduler]))
         self.others.append(self._start_nginx())

@@ -7,13 +7,19 @@ WORKERS="${WEB_CONCURRENCY:-2}"
 
 # Scheduled publishing: Wagtail publishes and expires pages when
 # publish_scheduled runs; requeue_mail hands the worker any e-mail whose task was
-# lost; send_newsletters makes the digests that are due and resumes stalled sends.
-# In production run them from cron or a timer instead.
+# lost; send_newsletters makes the digests that are due and resumes stalled sends; every
+# 10 minutes insights_rollup rolls today's and yesterday's reader events up for the
+# dashboard and deletes raw events past their keep (safe to overlap or repeat). In
+# production the systemd timers in deploy/systemd (or cron) do the same.
 (
+  minute=0
   while sleep 60; do
     .venv/bin/python manage.py publish_scheduled >/dev/null 2>&1 || true
     .venv/bin/python manage.py requeue_mail -v0 >/dev/null 2>&1 || true
     .venv/bin/python manage.py send_newsletters -v0 >/dev/null 2>&1 || true
+    if (( minute++ % 10 == 0 )); then
+      .venv/bin/python manage.py insights_rollup -v0 >/dev/null 2>&1 || true
+    fi
   done
 ) &
 scheduler=$!

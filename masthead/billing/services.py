@@ -262,16 +262,16 @@ def _announce_changes(sub: Subscription, *, was_status, was_cancelling, is_new) 
     if is_new and sub.status in paid and not _paid_elsewhere(sub):
         emails.send_after_commit("welcome", sub)
         kind = "trial_started" if sub.status == SubscriptionStatus.TRIALING else None
-        events.record(kind or "subscription_activated", article_id=None)
+        events.record(kind or "subscription_activated", article_id=None, user_id=sub.user_id)
     elif was_status != SubscriptionStatus.ACTIVE and sub.status == SubscriptionStatus.ACTIVE:
-        events.record("subscription_activated", article_id=None)
+        events.record("subscription_activated", article_id=None, user_id=sub.user_id)
     if sub.status == SubscriptionStatus.CANCELED and was_status != SubscriptionStatus.CANCELED:
         if not was_cancelling:
             emails.send_after_commit("cancelled", sub)
-        events.record("subscription_cancelled", article_id=None)
+        events.record("subscription_cancelled", article_id=None, user_id=sub.user_id)
     elif sub.cancel_at_period_end and not was_cancelling:
         emails.send_after_commit("cancelled", sub)
-        events.record("subscription_cancelled", article_id=None)
+        events.record("subscription_cancelled", article_id=None, user_id=sub.user_id)
 
 
 def _paid_elsewhere(sub: Subscription) -> bool:

@@ -43,7 +43,12 @@ FROM_PAYWALL = "paywall"
 
 def _record_click(request, *, plan_id: int | None = None) -> None:
     if request.GET.get("from") == FROM_PAYWALL:
-        events.record("subscribe_clicked", article_id=None, outcome=str(plan_id or ""))
+        events.record(
+            "subscribe_clicked",
+            article_id=None,
+            outcome=str(plan_id or ""),
+            user_id=request.user.pk if request.user.is_authenticated else None,
+        )
 
 
 @require_safe
@@ -121,7 +126,11 @@ def _checkout(request, plan: Plan, next_url: str):
     except providers.ProviderUnavailable:
         return payments_unavailable(request, back=next_url)
     # Credited to the page the reader came from (the publisher's top articles).
-    events.record("checkout_started", article_id=attribution.page_id_at(request, next_url))
+    events.record(
+        "checkout_started",
+        article_id=attribution.page_id_at(request, next_url),
+        user_id=request.user.pk,
+    )
     return redirect(url)
 
 

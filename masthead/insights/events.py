@@ -68,6 +68,7 @@ def record(
     reader_class: str = "",
     outcome: str = "",
     referrer_host: str | None = None,
+    user_id: int | None = None,
 ) -> None:
     global _oldest, _dropped
     # The project keeps times aware and in UTC (USE_TZ); timezone.now() costs more per call.
@@ -93,6 +94,7 @@ def record(
                 "reader_class": str(reader_class),
                 "outcome": str(outcome),
                 "referrer_host": referrer_host,
+                "user_id": user_id,
             }
         )
         full = len(_buffer) >= FLUSH_SIZE
@@ -124,7 +126,16 @@ def flush(*, quiet: bool = False) -> int:
     return len(batch)
 
 
-_COLUMNS = ("occurred_at", "day", "kind", "article_id", "reader_class", "outcome", "referrer_host")
+_COLUMNS = (
+    "occurred_at",
+    "day",
+    "kind",
+    "article_id",
+    "reader_class",
+    "outcome",
+    "referrer_host",
+    "user_id",
+)
 
 
 def _insert(batch: list[dict]) -> None:
@@ -143,6 +154,7 @@ def _insert(batch: list[dict]) -> None:
             e["reader_class"],
             e["outcome"],
             e.get("referrer_host"),
+            e.get("user_id"),
         )
         for e in batch
     ]

@@ -36,6 +36,11 @@ class ReaderEvent(models.Model):
     # catalogue change on a large table, and processes still running the previous
     # release (which do not name the column) keep writing during a deploy.
     referrer_host = models.CharField(max_length=REFERRER_HOST_LENGTH, null=True, blank=True)  # noqa: DJ001
+    # The signed-in reader, on the subscription steps only (clicks, checkouts, trials,
+    # payments, cancellations), so a member's page can list what they did. Never on
+    # article views: the read path stays as it is, and views stay anonymous. Nullable
+    # for the same reason as referrer_host.
+    user_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         # The table the paywall app created before events had an app of their own.
@@ -43,6 +48,12 @@ class ReaderEvent(models.Model):
         indexes = [
             models.Index(fields=["day", "article_id"], name="event_day_article"),
             models.Index(fields=["day", "kind"], name="event_day_kind"),
+            # Partial: only the few events with a reader are in it, not every view.
+            models.Index(
+                fields=["user_id", "occurred_at"],
+                name="event_user_when",
+                condition=models.Q(user_id__isnull=False),
+            ),
         ]
 
     def __str__(self):
@@ -71,6 +82,8 @@ class DailyRollup(models.Model):
         indexes = [
             models.Index(fields=["day", "kind"], name="rollup_day_kind"),
             models.Index(fields=["article_id", "day"], name="rollup_article_day"),
+            # The dashboard's section filter: one section's rows over a range of days.
+            models.Index(fields=["section_id", "day"], name="rollup_section_day"),
         ]
 
     def __str__(self):

@@ -31,7 +31,9 @@ def rollup_day(day: dt.date) -> int:
     """Replace the rollup rows of ``day`` with counts from its raw events; returns rows written.
 
     Safe to run again for the same day, concurrently with event writes (a later run
-    picks up late events), and after a crash: the delete and the inserts commit together.
+    picks up late events), after a crash (the delete and the inserts commit together),
+    and beside another run for the same day (the scheduler's next tick while this one
+    is slow): the two replacements take turns, so the day never holds both sets of rows.
     """
     groups = ReaderEvent.objects.filter(day=day).values(*_GROUP).annotate(n=Count("id")).order_by()
     groups = list(groups)
@@ -50,9 +52,29 @@ def rollup_day(day: dt.date) -> int:
         for g in groups
     ]
     with transaction.atomic():
+        _lock_day(day)
         DailyRollup.objects.filter(day=day).delete()
         DailyRollup.objects.bulk_create(rows, batch_size=INSERT_BATCH)
     return len(rows)
+
+
+# The first key of the advisory locks taken per day (the second is the day's ordinal).
+_LOCK_NAMESPACE = 0x1A51_6475
+
+
+def _lock_day(day: dt.date) -> None:
+    """Until this transaction ends, no other rollup of ``day`` may replace its rows.
+
+    Without it, on PostgreSQL a second run's DELETE, started before the first commits,
+    cannot see the first run's new rows, and the day would be counted twice. SQLite
+    allows one writing transaction at a time, which is the same turn-taking.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, day.toordinal()]
+            )
 
 
 def rollup_days(days: list[dt.date]) -> dict[dt.date, int]:

@@ -62,10 +62,12 @@ def line_chart(days: list[dt.date], series: list[Series], *, label: str) -> Safe
         ),
     )
     ticks = sorted({0, len(days) // 2, len(days) - 1}) if days else []
+    # The end labels lean inwards, so the last day's is not cut at the chart's edge.
+    anchors = {0: "start", len(days) - 1: "end"}
     xlabels = format_html_join(
         "",
-        '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="#555">{}</text>',
-        ((x(i), HEIGHT - 8, days[i].strftime("%d %b")) for i in ticks),
+        '<text x="{}" y="{}" text-anchor="{}" font-size="11" fill="#555">{}</text>',
+        ((x(i), HEIGHT - 8, anchors.get(i, "middle"), days[i].strftime("%d %b")) for i in ticks),
     )
     lines = format_html_join(
         "",

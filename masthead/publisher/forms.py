@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django import forms
 
+from masthead.billing.models import Plan
 from masthead.content.models import AuthorPage, SectionPage
-from masthead.publisher import selectors
+from masthead.core import text
+from masthead.publisher import members, selectors
 
 MAX_DAYS = 400
 
@@ -52,3 +54,32 @@ class ScopeForm(forms.Form):
 
 def default_scope(days: int = 7) -> selectors.Scope:
     return selectors.scope_for(days=days)
+
+
+class MembersForm(forms.Form):
+    """The members list's search and filters, from the query string."""
+
+    q = forms.CharField(label="Search e-mail or name", required=False, max_length=200)
+    status = forms.ChoiceField(
+        label="Status", choices=[("", "Any status"), *members.MEMBER_STATUSES], required=False
+    )
+    plan = forms.ModelChoiceField(
+        Plan.objects.order_by("position", "price_minor"), required=False, empty_label="Any plan"
+    )
+
+    def clean_q(self) -> str:
+        return text.clean_text(self.cleaned_data.get("q"), bidi="strip").strip()
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        plan = data.get("plan")
+        return {
+            "search": data.get("q") or "",
+            "status": data.get("status") or "",
+            "plan_id": plan.pk if plan else None,
+        }
+
+
+def page_key(value: str | None) -> int | None:
+    """A page cursor from the query string; anything but a positive number is none."""
+    return int(value) if value and value.isdigit() and len(value) < 19 else None

@@ -7,6 +7,7 @@ too many of them to count per page load.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -220,6 +221,39 @@ class Subscribers:
     churned_mrr: dict[str, int]
 
 
+class _Intervals:
+    """How many of some intervals (lo, hi] hold an instant, by two binary searches: the
+    same answer as asking each interval, in O(log n) per instant instead of O(n)."""
+
+    def __init__(self, spans: list[tuple[dt.datetime, dt.datetime | None]]):
+        # An empty interval (hi before lo) is (lo, lo]: it holds no instant.
+        self.los = sorted(lo for lo, _ in spans)
+        self.his = sorted(max(lo, hi) for lo, hi in spans if hi is not None)
+
+    def holding(self, at: dt.datetime) -> int:
+        return bisect_left(self.los, at) - bisect_left(self.his, at)
+
+
+def _series(rows, days: list[dt.date]) -> list[SubscriberDay]:
+    """Paying and trialing subscribers at the end of each day (``state_at``'s rule)."""
+    # Subscribed: created before the instant and not cancelled before it.
+    subscribed = _Intervals([(row[0], row[2]) for row in rows])
+    # Trialing: that, and the trial not yet ended.
+    trialing = _Intervals(
+        [
+            (created, trial_end if canceled_at is None else min(trial_end, canceled_at))
+            for created, trial_end, canceled_at, *_ in rows
+            if trial_end is not None
+        ]
+    )
+    series = []
+    for day in days:
+        at = _end_of(day)
+        on_trial = trialing.holding(at)
+        series.append(SubscriberDay(day, subscribed.holding(at) - on_trial, on_trial))
+    return series
+
+
 def subscribers(scope: Scope) -> Subscribers:
     """Subscribers per day, and money per currency.
 
@@ -238,11 +272,7 @@ def subscribers(scope: Scope) -> Subscribers:
             return "trialing"
         return "paying"
 
-    series = []
-    for day in scope.days:
-        at = _end_of(day)
-        states = [state_at(row, at) for row in rows]
-        series.append(SubscriberDay(day, states.count("paying"), states.count("trialing")))
+    series = _series(rows, scope.days)
     paying_at_start = sum(1 for row in rows if state_at(row, start_at) == "paying")
     paying_at_end = sum(1 for row in rows if state_at(row, end_at) == "paying")
 

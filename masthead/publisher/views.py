@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from masthead.publisher import charts, selectors
-from masthead.publisher.forms import ScopeForm
+from masthead.publisher import charts, members, selectors
+from masthead.publisher.forms import MembersForm, ScopeForm, page_key
 from masthead.publisher.models import VIEW_INSIGHTS
 
 ATTRIBUTION_RULE = (
@@ -125,10 +130,15 @@ def _daily_summary(days, daily) -> str:
         return "No article views in this period."
     peak = max(range(len(views)), key=views.__getitem__)
     return (
-        f"{sum(views):,} article views over {len(days)} days, {sum(daily['walls']):,} walls "
-        f"shown and {sum(daily['checkouts']):,} checkouts started; the busiest day was "
-        f"{days[peak]:%d %B} with {views[peak]:,} views."
+        f"{_count(sum(views), 'article view')} over {_count(len(days), 'day')}, "
+        f"{_count(sum(daily['walls']), 'wall')} shown and "
+        f"{_count(sum(daily['checkouts']), 'checkout')} started; the busiest day was "
+        f"{days[peak]:%d %B} with {_count(views[peak], 'view')}."
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -139,6 +149,14 @@ class _Echo:
 
     def write(self, value: str) -> str:
         return value
+
+
+def _csv_response(name: str, header: list[str], rows: Iterable[Iterable]):
+    response = StreamingHttpResponse(
+        _csv_rows(header, rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _csv_rows(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
@@ -222,9 +240,93 @@ def export(request, table: str):
         raise Http404("No such table.")
     scope = ScopeForm(request.GET or None).scope()
     header, rows = EXPORTS[table](scope, request)
-    response = StreamingHttpResponse(
-        _csv_rows(header, rows), content_type="text/csv; charset=utf-8"
+    return _csv_response(f"{table}-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.csv", header, rows)
+
+
+# --- members -----------------------------------------------------------------------------
+
+
+@require_safe
+@insights_required
+def member_list(request):
+    form = MembersForm(request.GET or None)
+    filters = form.filters()
+    rows = members.members(**filters)
+    page = members.page(
+        rows, before=page_key(request.GET.get("before")), after=page_key(request.GET.get("after"))
     )
-    name = f"{table}-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    query = request.GET.copy()
+    for key in ("before", "after"):
+        query.pop(key, None)
+    return TemplateResponse(
+        request,
+        "publisher/members.html",
+        {
+            "form": form,
+            "page": page,
+            "total": rows.count(),
+            "filtered": any(filters.values()),
+            "query": query.urlencode(),
+            "lifetime_value_rule": members.LIFETIME_VALUE_RULE,
+        },
+    )
+
+
+@require_safe
+@insights_required
+def member_detail(request, user_id: int):
+    user = get_object_or_404(get_user_model(), pk=user_id)
+    history = members.history(user)
+    if not history.subscriptions:
+        raise Http404("This reader has never subscribed.")
+    return TemplateResponse(
+        request,
+        "publisher/member.html",
+        {
+            "member": user,
+            "history": history,
+            "lifetime_value_rule": members.LIFETIME_VALUE_RULE,
+            "keep_days": settings.INSIGHTS_KEEP_EVENTS_DAYS,
+        },
+    )
+
+
+def _iso(moment) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds") if moment else ""
+
+
+@require_safe
+@insights_required
+def member_export(request):
+    rows = members.members(**MembersForm(request.GET or None).filters())
+    header = [
+        "email",
+        "display_name",
+        "plan",
+        "status",
+        "started",
+        "trial_end",
+        "renews",
+        "lifetime_value_minor",
+        "currency",
+        "stripe_customer",
+    ]
+
+    def lines():
+        for row in members.member_rows(rows.iterator(chunk_size=2000)):
+            sub = row.subscription
+            currency = sub.plan.currency
+            yield (
+                row.user.email,
+                row.user.first_name,
+                sub.plan.name,
+                sub.status,
+                _iso(sub.created_at),
+                _iso(sub.trial_end),
+                _iso(row.renews_at),
+                row.lifetime_value.get(currency, 0),
+                currency,
+                row.stripe_url or "",
+            )
+
+    return _csv_response(f"members-{timezone.now():%Y%m%d}.csv", header, lines())

@@ -31,6 +31,13 @@ def register_insights_menu_item():
     )
 
 
+@hooks.register("register_reports_menu_item")
+def register_members_menu_item():
+    return InsightsMenuItem(
+        "Members", reverse("publisher:members"), name="members", icon_name="group", order=51
+    )
+
+
 @hooks.register("register_permissions")
 def register_insights_permission():
     return Permission.objects.filter(content_type__app_label="publisher", codename="view_insights")

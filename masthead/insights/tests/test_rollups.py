@@ -1,10 +1,13 @@
 """Daily rollups: one day replaced at once, the same rows however often it runs."""
 
 import datetime as dt
+import threading
+import time
 from unittest import mock
 
 import pytest
-from django.db import DatabaseError
+from django.conf import settings
+from django.db import DatabaseError, OperationalError, connection
 from wagtail.models import Page
 
 from masthead.insights import events, rollups
@@ -151,3 +154,70 @@ def test_a_recorded_referrer_host_is_written_with_the_event():
     events.record(EventKind.ARTICLE_VIEW, article_id=1, referrer_host="search.example")
     events.flush()
     assert ReaderEvent.objects.filter(referrer_host="search.example").count() == 1
+
+
+CONFIGURED_DATABASE = settings.DATABASES["default"]["NAME"]  # read before any test database
+RACE_DAY = dt.date(2001, 2, 3)
+
+
+@pytest.fixture
+def committed_day(django_db_setup, django_db_blocker):
+    """A day of events committed for real (threads see them); deleted afterwards.
+
+    Not ``transaction=True``: that empties every table, taking the session's demo away.
+    """
+    with django_db_blocker.unblock():
+        assert connection.settings_dict["NAME"] != CONFIGURED_DATABASE
+        ReaderEvent.objects.bulk_create(
+            [_event(RACE_DAY, article_id=None, referrer_host="a.example")] * 3
+            + [_event(RACE_DAY, kind=EventKind.SUBSCRIBE_CLICKED, outcome="")] * 2
+        )
+        try:
+            yield RACE_DAY
+        finally:
+            ReaderEvent.objects.filter(day=RACE_DAY).delete()
+            DailyRollup.objects.filter(day=RACE_DAY).delete()
+
+
+def test_two_runs_for_one_day_at_once_leave_one_set_of_rows(committed_day):
+    """The scheduler's next run may start while a slow one is between its delete and
+    its inserts; the day must not end up counted twice."""
+    real = DailyRollup.objects.bulk_create
+    second_done = threading.Event()
+    second_errors: list[Exception] = []
+
+    def second_run():
+        try:
+            for _attempt in range(50):
+                try:
+                    rollups.rollup_day(committed_day)
+                    return
+                except OperationalError as error:
+                    # SQLite's in-memory test database answers a second writer "locked"
+                    # at once instead of waiting; the scheduler's next tick runs again.
+                    if connection.vendor == "postgresql":
+                        raise
+                    second_errors.append(error)
+                    time.sleep(0.1)
+        finally:
+            connection.close()
+            second_done.set()
+
+    def insert_while_another_run_starts(rows, **kwargs):
+        if threading.current_thread() is threading.main_thread():
+            threading.Thread(target=second_run).start()
+            # Long enough for the other run to reach its delete and wait there.
+            second_done.wait(1.0)
+        return real(rows, **kwargs)
+
+    with mock.patch.object(
+        DailyRollup.objects, "bulk_create", side_effect=insert_while_another_run_starts
+    ):
+        rollups.rollup_day(committed_day)
+        assert second_done.wait(20)
+    if connection.vendor == "postgresql":
+        assert not second_errors
+    assert _rows(committed_day) == [
+        ("article_view", "whole", None, None, "anonymous", "a.example", 3),
+        ("subscribe_clicked", "", None, None, "anonymous", "", 2),
+    ]

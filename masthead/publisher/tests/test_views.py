@@ -209,3 +209,18 @@ def test_a_checkout_is_credited_to_the_article_the_reader_came_from(client, publ
     top = dashboard.context["articles"][0]
     assert (top.article_id, top.conversions) == (article.pk, 1)
     assert DailyRollup.objects.filter(kind=EventKind.CHECKOUT_STARTED, article_id=None).exists()
+
+
+@pytest.mark.django_db
+def test_every_chart_has_a_text_summary_and_a_data_table(client, publisher, two_sections):
+    client.force_login(publisher)
+    page = client.get(reverse("publisher:dashboard"), {"range": "7"}).content.decode()
+    sections = page.split("<section")[1:]
+    chart = '<svg class="mh-chart"'  # not the legends' little swatches
+    charted = [s for s in sections if chart in s]
+    assert len(charted) == 4  # funnel, per day, subscribers, readers (with referrers)
+    for section in charted:
+        assert section.count("<table") >= section.count(chart), section[:200]
+        assert 'class="mh-summary"' in section
+    # The subscribers chart's own numbers, day by day.
+    assert "Subscribers per day" in page

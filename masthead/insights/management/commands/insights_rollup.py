@@ -19,7 +19,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-prune", action="store_true", help="Keep every raw event.")
 
-    def handle(self, *args, day: list[str], last: int, no_prune: bool, **options):
+    def handle(self, *args, day: list[str], last: int, no_prune: bool, verbosity: int, **options):
         try:
             days = [dt.date.fromisoformat(d) for d in day]
         except ValueError as error:
@@ -30,7 +30,9 @@ class Command(BaseCommand):
             today = timezone.now().astimezone(dt.UTC).date()
             days = [today - dt.timedelta(days=n) for n in range(last)]
         for each, rows in rollups.rollup_days(sorted(days)).items():
-            self.stdout.write(f"{each}: {rows} rollup rows")
+            if verbosity:
+                self.stdout.write(f"{each}: {rows} rollup rows")
         if not no_prune:
             deleted = rollups.events_delete_expired()
-            self.stdout.write(f"Deleted {deleted} raw events past their keep.")
+            if verbosity:
+                self.stdout.write(f"Deleted {deleted} raw events past their keep.")
