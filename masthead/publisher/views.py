@@ -10,6 +10,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_safe
 
+from masthead.core.replica import replica_view
 from masthead.publisher import charts, selectors
 from masthead.publisher.forms import ScopeForm
 from masthead.publisher.models import VIEW_INSIGHTS
@@ -43,6 +44,7 @@ def insights_required(view: Callable) -> Callable:
 
 @require_safe
 @insights_required
+@replica_view
 def dashboard(request):
     form = ScopeForm(request.GET or None)
     scope = form.scope()

@@ -86,9 +86,17 @@ class LiveSite:
         return result.stdout
 
     def start(self) -> None:
+        self.prepare()
+        self.serve()
+
+    def prepare(self) -> None:
+        """The database and static files the site needs, with the demo loaded."""
         self.manage("migrate", "--noinput", "-v0")
         self.manage("collectstatic", "--noinput", "-v0")
         self.manage("load_demo", "-v0")
+
+    def serve(self) -> None:
+        """gunicorn on ``self.port``, with ``self.env`` as it is now."""
         self.process = subprocess.Popen(
             [
                 str(VENV_BIN / "gunicorn"),
