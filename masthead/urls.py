@@ -32,9 +32,7 @@ urlpatterns = [
     path("tags/<slug:slug>/", replica_view(views.tag_view), name="tag"),
     path("feeds/rss/", replica_view(feeds.SiteRssFeed()), name="feed-rss"),
     path("feeds/atom/", replica_view(feeds.SiteAtomFeed()), name="feed-atom"),
-    path(
-        "feeds/<slug:slug>/rss/", replica_view(feeds.SectionRssFeed()), name="feed-section-rss"
-    ),
+    path("feeds/<slug:slug>/rss/", replica_view(feeds.SectionRssFeed()), name="feed-section-rss"),
     path("sitemap.xml", replica_view(sitemap), name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
 ]
