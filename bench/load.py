@@ -276,7 +276,8 @@ class Mix:
             if not ready:
                 return None
             chosen = random.choice(ready)
-            self.next_comment_at[chosen["email"]] = now + 6
+            # Not again until 6 s after this comment is posted (set when it is).
+            self.next_comment_at[chosen["email"]] = float("inf")
             self.comments_by[chosen["email"]] += 1
             return chosen
 
@@ -284,6 +285,13 @@ class Mix:
         subscriber = self._commenter()
         if subscriber is None:
             return self._subscriber_article(client, state)
+        try:
+            return self._post_comment(client, subscriber)
+        finally:
+            with self.commenter_lock:
+                self.next_comment_at[subscriber["email"]] = time.monotonic() + 6
+
+    def _post_comment(self, client, subscriber):
         path = random.choice(self.facts["free"])
         response, page = client.request("GET", path, headers={"Cookie": subscriber["cookie"]})
         if response.status != 200:
