@@ -5,6 +5,9 @@ the machine's shared one), so the test can stop and start it. While it is down, 
 that needs the database answers 503 with Retry-After (never a 500, never a wait past the
 connect timeout), pages that do not need it are served as usual, and when it is back
 every app process reconnects by itself, within seconds, without a restart.
+
+The server listens on a free port, or on FAULTS_PG_PORT when set (a machine that hands
+out port ranges). It holds a copy of the fault cluster's database, made with pg_dump.
 """
 
 from __future__ import annotations
@@ -30,9 +33,11 @@ pytestmark = pytest.mark.skipif(
     reason="a PostgreSQL fault: the PostgreSQL pass runs it (on a server of its own)",
 )
 
-# Longest a request may take while the database is away: the connect timeout
-# (DB_CONNECT_TIMEOUT, 2 s) and a margin for a loaded machine.
-LONGEST_WAIT = 5.0
+# Longest a request may take while the database is away: refused connections fail at
+# once, a host that does not answer within DB_CONNECT_TIMEOUT (2 s), a statement within
+# DB_STATEMENT_TIMEOUT (5 s); plus a margin for a busy machine. A hang would last until
+# the client's 15 s or gunicorn's 30 s.
+LONGEST_WAIT = 8.0
 RECOVERY_SECONDS = 10.0
 # A page that always asks the database: search is neither page-cached nor micro-cached
 # for a reader with a cookie.
@@ -200,14 +205,15 @@ def test_postgresql_restarted_under_load_503s_while_down_and_recovers_without_a_
     assert {a.status for a in answers} <= {200, 503}, sorted({a.status for a in answers})
     unavailable = [a for a in answers if a.status == 503]
     assert unavailable, "no request needed the database while it was down"
-    # 503s only during the restart: none began before PostgreSQL stopped or after the
-    # app processes were back on it.
+    # 503s only during the restart: each was being answered while PostgreSQL was away
+    # (a request begun just before the stop may meet it), none after the app processes
+    # were back on it.
     late = [
-        (a.path, round(a.started - recovered_at, 2), round(a.ended - a.started, 2))
+        (a.path, round(a.started - down_at, 2), round(a.ended - a.started, 2))
         for a in unavailable
-        if not down_at <= a.started <= recovered_at
+        if a.ended < down_at or a.started > recovered_at
     ]
-    assert late == [], f"503s outside the outage (path, s after recovery, s taken): {late}"
+    assert late == [], f"503s outside the outage (path, s after the stop, s taken): {late}"
     assert all(a.status == 200 for a in answers if a.started > recovered_at + 0.5)
     # Never a wait beyond the timeout.
     assert max(a.ended - a.started for a in answers) < LONGEST_WAIT
