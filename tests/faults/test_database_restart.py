@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import psycopg
@@ -201,6 +202,10 @@ def test_postgresql_restarted_under_load_503s_while_down_and_recovers_without_a_
         f"PostgreSQL was down for {up_at - down_at:.1f} s; recovered "
         f"{recovered_at - up_at:.1f} s after it was back"
     )
+    during = Counter(
+        (a.path.split("?")[0], a.status) for a in answers if down_at <= a.started <= up_at
+    )
+    print(f"during the outage, (path, status): count = {dict(during)}")
     assert len(answers) > 50
     assert {a.status for a in answers} <= {200, 503}, sorted({a.status for a in answers})
     unavailable = [a for a in answers if a.status == 503]
