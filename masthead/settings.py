@@ -152,15 +152,40 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif os.environ.get("MASTHEAD_WEB"):
-    # Web processes only (wsgi.py sets MASTHEAD_WEB): a request waits at most this long
-    # for a statement or a lock, then fails alone instead of holding a worker. Migrations,
-    # load_demo and the task worker keep PostgreSQL's defaults (no limit).
-    statement_ms = int(float(os.environ.get("DB_STATEMENT_TIMEOUT", "5")) * 1000)
-    lock_ms = int(float(os.environ.get("DB_LOCK_TIMEOUT", "2")) * 1000)
+else:
+    # A server that does not answer (a host down, a failover in progress) fails the
+    # connection after this long instead of after the kernel's TCP timeout; the request
+    # answers 503 (content/errors.py). CONN_HEALTH_CHECKS above makes every request
+    # check a kept connection before its first query, so after a restart the first
+    # request reconnects instead of failing on a dead connection.
     DATABASES["default"]["OPTIONS"] = {
-        "options": f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}"
+        "connect_timeout": max(1, round(float(os.environ.get("DB_CONNECT_TIMEOUT", "2"))))
     }
+    if os.environ.get("MASTHEAD_WEB"):
+        # Web processes only (wsgi.py sets MASTHEAD_WEB): a request waits at most this long
+        # for a statement or a lock, then fails alone instead of holding a worker.
+        # Migrations, load_demo and the task worker keep PostgreSQL's defaults (no limit).
+        statement_ms = int(float(os.environ.get("DB_STATEMENT_TIMEOUT", "5")) * 1000)
+        lock_ms = int(float(os.environ.get("DB_LOCK_TIMEOUT", "2")) * 1000)
+        DATABASES["default"]["OPTIONS"]["options"] = (
+            f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}"
+        )
+# An optional PostgreSQL read replica. Only the views that opt in (core/replica.py: feeds,
+# sitemaps, search, tag pages, the insights dashboard) read from it, and never the meter,
+# entitlements, sessions, users or comments, which stay on the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=True,
+        ),
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        # Tests read and write one database: the replica mirrors it there.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["masthead.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -310,8 +335,12 @@ LOGGING = {
 # allauth's rate limits ask the same question through the adapter's get_client_ip, so
 # ALLAUTH_TRUSTED_PROXY_COUNT and ALLAUTH_TRUSTED_CLIENT_IP_HEADER stay unset.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
-# "auto": Redis when REDIS_URL is set, else the database; or "database".
+# "auto": Redis when METER_REDIS_URL or REDIS_URL is set, else the database; or "database".
 PAYWALL_METER_STORE = os.environ.get("PAYWALL_METER_STORE", "auto")
+# The meter's own Redis, so that it can keep its data (AOF, noeviction, a replica with
+# Sentinel) while the cache's Redis evicts and is never saved. Empty: the cache's
+# REDIS_URL (docs/scaling.md, "Redis: two roles, two instances").
+METER_REDIS_URL = os.environ.get("METER_REDIS_URL", "")
 PAYWALL_DNS_RESOLVER = "masthead.paywall.identity.SocketResolver"
 # Gift links (masthead/gifts): how many articles a subscriber may gift per calendar
 # month, how many openings one link gives before it falls back to the meter, and how

@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from masthead.accounts import views as account_views
 from masthead.billing import views as billing_views
 from masthead.content import sitemaps, views
+from masthead.core.replica import replica_view
 from masthead.reading import feeds
 from masthead.reading import views as reading_views
 
@@ -24,17 +25,23 @@ urlpatterns = [
     path("gifts/", include("masthead.gifts.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("newsletters/", include("masthead.newsletters.urls")),
-    path("search/", reading_views.search, name="search"),
+    # Views wrapped in replica_view may read from the read replica when there is one
+    # (DATABASE_REPLICA_URL; core/replica.py says which reads never do).
+    path("search/", replica_view(reading_views.search), name="search"),
     path("subscribe/", billing_views.subscribe, name="subscribe"),
     path("subscribe/<int:plan_id>/", billing_views.subscribe_plan, name="subscribe-plan"),
-    path("tags/<slug:slug>/", views.tag_view, name="tag"),
-    path("feeds/rss/", feeds.SiteRssFeed(), name="feed-rss"),
-    path("feeds/atom/", feeds.SiteAtomFeed(), name="feed-atom"),
-    path("feeds/<slug:slug>/rss/", feeds.SectionRssFeed(), name="feed-section-rss"),
-    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
-    path("sitemaps/pages.xml", sitemaps.pages_sitemap, name="sitemap-pages"),
-    path("sitemaps/articles-<int:block>.xml", sitemaps.articles_sitemap, name="sitemap-articles"),
-    path("sitemaps/news.xml", sitemaps.news_sitemap, name="sitemap-news"),
+    path("tags/<slug:slug>/", replica_view(views.tag_view), name="tag"),
+    path("feeds/rss/", replica_view(feeds.SiteRssFeed()), name="feed-rss"),
+    path("feeds/atom/", replica_view(feeds.SiteAtomFeed()), name="feed-atom"),
+    path("feeds/<slug:slug>/rss/", replica_view(feeds.SectionRssFeed()), name="feed-section-rss"),
+    path("sitemap.xml", replica_view(sitemaps.sitemap_index), name="sitemap"),
+    path("sitemaps/pages.xml", replica_view(sitemaps.pages_sitemap), name="sitemap-pages"),
+    path(
+        "sitemaps/articles-<int:block>.xml",
+        replica_view(sitemaps.articles_sitemap),
+        name="sitemap-articles",
+    ),
+    path("sitemaps/news.xml", replica_view(sitemaps.news_sitemap), name="sitemap-news"),
     path("robots.txt", reading_views.robots_txt, name="robots"),
 ]
 

@@ -78,15 +78,34 @@ def can_post(user, article, entitlement: entitlements.Entitlement | None = None)
     return user.is_staff or not CommentBan.objects.filter(user=user).exists()
 
 
+def _digest(body: str) -> str:
+    # Zero-width characters, case and accents spelled two ways do not make a new comment.
+    return hashlib.sha256(text.fingerprint(body).encode()).hexdigest()[:24]
+
+
+def _posted_recently(user, digest: str) -> bool:
+    """Whether the reader's comment with this text was committed within the window.
+
+    The cache's mark alone is not proof: it is set before the comment is committed, so a
+    process killed in between (or a rolled-back transaction) would leave the mark
+    without the comment, and the reader's retry would be refused as a repeat of a
+    comment that does not exist. Asked only when the mark is there.
+    """
+    since = timezone.now() - timedelta(seconds=DUPLICATE_WINDOW_SECONDS)
+    bodies = Comment.objects.filter(author=user, created_at__gte=since).values_list(
+        "body_markdown", flat=True
+    )
+    return any(_digest(posted) == digest for posted in bodies)
+
+
 def _check_rate(user, body: str) -> None:
     """At most one comment per 5 s and 30 an hour per reader; no repeats within 5 minutes."""
     now = timezone.now().timestamp()
     recent_key = f"comments:last:{user.pk}"
     hour_key = f"comments:hour:{user.pk}:{int(now // 3600)}"
-    # Zero-width characters, case and accents spelled two ways do not make a new comment.
-    digest = hashlib.sha256(text.fingerprint(body).encode()).hexdigest()[:24]
+    digest = _digest(body)
     duplicate_key = f"comments:dup:{user.pk}:{digest}"
-    if cache.get(duplicate_key):
+    if cache.get(duplicate_key) and _posted_recently(user, digest):
         raise CommentRateLimited("You posted the same comment a moment ago.")
     if not cache.add(recent_key, now, MIN_INTERVAL_SECONDS):
         raise CommentRateLimited("Please wait a few seconds before posting again.")

@@ -1,4 +1,5 @@
-"""Where the meter lives: the database by default, Redis when REDIS_URL is set.
+"""Where the meter lives: the database by default, Redis when a Redis is configured
+(METER_REDIS_URL, else REDIS_URL).
 
 Both stores offer the same three calls. ``record`` is the one that matters:
 it checks the limit and records the article in one atomic step, so that any
@@ -278,9 +279,14 @@ def _store_for(redis_url: str, vendor: str) -> MeterStore:
     return PostgresMeterStore() if vendor == "postgresql" else DatabaseMeterStore()
 
 
+def meter_redis_url() -> str:
+    """The meter's own Redis when one is configured, else the cache's (may be empty)."""
+    return getattr(settings, "METER_REDIS_URL", "") or settings.REDIS_URL
+
+
 def get_store() -> MeterStore:
     """Redis when the site has it (shared by every app process), the database otherwise."""
     backend = getattr(settings, "PAYWALL_METER_STORE", "auto")
     if backend == "database":
         return _store_for("", connection.vendor)
-    return _store_for(settings.REDIS_URL, connection.vendor)
+    return _store_for(meter_redis_url(), connection.vendor)

@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from masthead.core.replica import replica_view
 from masthead.publisher import charts, members, selectors
 from masthead.publisher.forms import MembersForm, ScopeForm, page_key
 from masthead.publisher.models import VIEW_INSIGHTS
@@ -48,6 +49,7 @@ def insights_required(view: Callable) -> Callable:
 
 @require_safe
 @insights_required
+@replica_view
 def dashboard(request):
     form = ScopeForm(request.GET or None)
     scope = form.scope()

@@ -153,8 +153,12 @@ def test_a_subscriber_never_gets_the_cached_anonymous_copy(front, live_site):
     assert mine.status == 200
     assert mine.cache_status == "BYPASS"
     assert 'href="/accounts/login/' not in mine.text
-    # And what the subscriber got is not kept for the next cookieless reader.
-    assert get(front, path_of(FREE)).cache_status == "HIT"
+    # And what the subscriber got is not kept for the next cookieless reader. (EXPIRED:
+    # making the subscriber took longer than the copy's 5 s on a busy machine, and nginx
+    # fetched a new cookieless copy.)
+    after = get(front, path_of(FREE))
+    assert after.cache_status in ("HIT", "EXPIRED")
+    assert 'href="/accounts/login/' in after.text
     assert 'href="/accounts/login/' in get(front, path_of(FREE)).text
 
 

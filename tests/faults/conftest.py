@@ -1,21 +1,53 @@
 """The production shape (``deploy/cluster.py``) for the fault tests, with a Redis of its own.
 
 The cluster gets its own Redis server, so a test can kill or pause it without touching
-the Redis other tests use, and its own database (as the live site does).
+the Redis other tests use, and its own database (as the live site does). Payments go to
+a fake Stripe API in this process (``tests/support/fake_stripe.py``), which the real
+Stripe SDK in the app processes calls, and webhooks are signed with the SDK's scheme.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import redis
 
 from deploy.cluster import Cluster, free_port
+from tests.support.fake_stripe import FakeStripe
 from tests.support.live_site import LiveSite
+
+STRIPE_API_KEY = "sk_test_masthead_faults"
+STRIPE_WEBHOOK_SECRET = "whsec_test_masthead_faults"
+READERS_SCRIPT = Path(__file__).resolve().parent / "readers.py"
+
+
+def stripe_env(stripe: FakeStripe) -> dict:
+    return {
+        "PAYMENT_PROVIDER": "stripe",
+        "STRIPE_SECRET_KEY": STRIPE_API_KEY,
+        "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
+        "STRIPE_API_BASE": stripe.url,
+    }
+
+
+def readers(site: LiveSite, *args: str) -> dict:
+    """``tests/faults/readers.py`` run against the cluster's database."""
+    result = subprocess.run(
+        [sys.executable, str(READERS_SCRIPT), *args],
+        env=site.env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return json.loads(result.stdout)
 
 
 class OwnRedis:
@@ -62,13 +94,29 @@ def own_redis(tmp_path_factory):
 
 
 @pytest.fixture(scope="package")
-def cluster(own_redis, tmp_path_factory):
+def stripe_api():
+    server = FakeStripe(STRIPE_API_KEY).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="package")
+def cluster(own_redis, stripe_api, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("cluster")
-    site = LiveSite(workdir=workdir, extra_env={"REDIS_URL": own_redis.url})
+    site = LiveSite(
+        workdir=workdir,
+        extra_env={
+            "REDIS_URL": own_redis.url,
+            # E-mails through the queue and the cluster's task worker, as in production.
+            "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+            **stripe_env(stripe_api),
+        },
+    )
     site.manage("migrate", "--noinput", "-v0")
     site.manage("collectstatic", "--noinput", "-v0")
     site.manage("load_demo", "-v0")
     shape = Cluster(env=site.env, workdir=workdir, app_processes=3, workers=2)
+    shape.site = site
     shape.start()
     yield shape
     shape.stop()

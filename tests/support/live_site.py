@@ -44,8 +44,16 @@ def _drop_database(base_url: str, name: str) -> None:
 
 class LiveSite:
     def __init__(
-        self, *, workdir: Path, workers: int = 2, threads: int = 1, extra_env: dict | None = None
+        self,
+        *,
+        workdir: Path,
+        workers: int = 2,
+        threads: int = 1,
+        extra_env: dict | None = None,
+        database_url: str | None = None,
     ):
+        """``database_url``: a database the caller made (and removes); otherwise a new
+        PostgreSQL database beside DATABASE_URL's, dropped by ``stop()``, or SQLite."""
         self.workdir = Path(workdir)
         self.workers = workers
         self.threads = threads
@@ -63,7 +71,9 @@ class LiveSite:
                 "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
             }
         )
-        if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
+        elif os.environ.get("DATABASE_URL", "").startswith("postgres"):
             self.database_name = f"masthead_live_{uuid.uuid4().hex[:10]}"
             self.env["DATABASE_URL"] = _own_database_url(
                 os.environ["DATABASE_URL"], self.database_name
@@ -86,9 +96,17 @@ class LiveSite:
         return result.stdout
 
     def start(self) -> None:
+        self.prepare()
+        self.serve()
+
+    def prepare(self) -> None:
+        """The database and static files the site needs, with the demo loaded."""
         self.manage("migrate", "--noinput", "-v0")
         self.manage("collectstatic", "--noinput", "-v0")
         self.manage("load_demo", "-v0")
+
+    def serve(self) -> None:
+        """gunicorn on ``self.port``, with ``self.env`` as it is now."""
         self.process = subprocess.Popen(
             [
                 str(VENV_BIN / "gunicorn"),

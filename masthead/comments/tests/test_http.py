@@ -18,7 +18,7 @@ from unittest import mock
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -482,6 +482,23 @@ def test_the_same_text_twice_is_rejected(alice, article):
     five_seconds_pass(alice)
     posted(post(client, article, "A different thought."))
     assert Comment.objects.filter(author=alice).count() == 2
+
+
+def test_a_retry_after_an_attempt_that_died_before_its_commit_is_posted(alice, article):
+    """The first attempt passed the rate checks and then died (its process killed, its
+    transaction rolled back): the marks it left in the cache must not refuse the retry
+    as a repeat of a comment that was never saved."""
+    client = client_for(alice)
+    with mock.patch.object(services.Comment.objects, "create", side_effect=DatabaseError):
+        with pytest.raises(DatabaseError):
+            post(client, article, "Said once, saved once.")
+    assert not Comment.objects.filter(author=alice).exists()
+    five_seconds_pass(alice)
+    posted(post(client, article, "Said once, saved once."))
+    five_seconds_pass(alice)
+    again = post(client, article, "Said once, saved once.")
+    assert again.status_code == 429 and "same comment" in again.content.decode()
+    assert Comment.objects.filter(author=alice).count() == 1
 
 
 def test_the_429_page_keeps_what_the_reader_wrote(alice, demo_article):

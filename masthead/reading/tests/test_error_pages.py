@@ -1,4 +1,5 @@
-"""Error pages keep the site's header, search and a way home — the 500 page with no database."""
+"""Error pages keep the site's header, search and a way home — the 500 and 503 pages with no
+database."""
 
 import html
 from unittest import mock
@@ -79,19 +80,36 @@ def _refuse_queries(execute, sql, params, many, context):
     raise OperationalError("the database is unavailable")
 
 
-def test_500_renders_while_the_database_is_unavailable():
+def _fail_queries(execute, sql, params, many, context):
+    raise RuntimeError("a bug in the code that asked")
+
+
+def test_503_asking_to_retry_while_the_database_is_unavailable():
     client = Client(raise_request_exception=False)
     client.get("/")  # this process has shown the site once
     with connection.execute_wrapper(_refuse_queries):
         response = client.get(f"/{demo_data.SECTIONS[0]['slug']}/")
-    page = assert_error_page(response, 500, "Something went wrong on our side")
+        login = client.post("/accounts/login/", {"login": "a@example.org", "password": "x"})
+    page = assert_error_page(response, 503, "Back in a moment")
     assert f'<span class="brand__name">{PUBLICATION}</span>' in page
+    assert "try again in a few seconds" in page
+    assert response["Retry-After"] == "5"
+    assert response["Cache-Control"] == "no-store"
+    assert login.status_code == 503 and login["Retry-After"] == "5"
+
+
+def test_500_for_an_error_that_is_not_the_database_being_away():
+    client = Client(raise_request_exception=False)
+    with connection.execute_wrapper(_fail_queries):
+        response = client.get(f"/{demo_data.SECTIONS[0]['slug']}/")
+    assert_error_page(response, 500, "Something went wrong on our side")
+    assert not response.has_header("Retry-After")
 
 
 def test_500_falls_back_to_plain_html_when_its_template_fails():
     client = Client(raise_request_exception=False)
     with (
-        connection.execute_wrapper(_refuse_queries),
+        connection.execute_wrapper(_fail_queries),
         mock.patch("masthead.content.errors.render_to_string", side_effect=RuntimeError),
     ):
         response = client.get("/")
