@@ -22,7 +22,7 @@ from masthead.core.memo import Memo
 from masthead.gifts import attribution as gift_attribution
 from masthead.insights import events
 from masthead.paywall import gate, policy
-from masthead.paywall.policy import Access, Outcome, Prompt
+from masthead.paywall.policy import Access, Outcome, Prompt, ReaderClass
 from masthead.reading.slots import FILLERS, Reading
 
 # Routes this process has seen, by the content generation they were recorded under.
@@ -121,6 +121,7 @@ def respond(
         # What a process that keeps this page must record each time it answers with it.
         plain_read = decision.whole and decision.remaining is None
         plain_read = plain_read and decision.prompt is Prompt.NONE and decision.counts_as_view
+        plain_read = plain_read and who.reader.reader_class is ReaderClass.ANONYMOUS
         view = SharedView(route.page_id, who.reader.reader_class, decision.outcome)
         setattr(response, SHARED_VIEW_ATTRIBUTE, view if plain_read else None)
     return response

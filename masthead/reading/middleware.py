@@ -8,6 +8,7 @@ from django.http import HttpResponse
 
 from masthead.core import generations
 from masthead.core.memo import Memo
+from masthead.paywall import crawlers
 from masthead.reading import article
 
 ADMIN_PREFIX = "/admin/"
@@ -111,7 +112,10 @@ def _may_share(request) -> bool:
     if "HTTP_SEC_PURPOSE" in meta or "HTTP_PURPOSE" in meta:
         return False
     cookies = request.COOKIES
-    return settings.SESSION_COOKIE_NAME not in cookies and MESSAGES_COOKIE not in cookies
+    if settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
+        return False
+    # A crawler's read is counted as a crawler's, and its page follows the editor's policy.
+    return crawlers.claimed_family(meta.get("HTTP_USER_AGENT", "")) is None
 
 
 def _keepable(response) -> bool:

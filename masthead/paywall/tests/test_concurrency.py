@@ -51,20 +51,25 @@ def site(request, tmp_path_factory):
         extra_env=env,
     )
     live.start()
-    live.manage("load_demo", "-v0", f"--synthetic={PARALLEL + 10}")
+    # The synthetic archive mixes access levels: enough for PARALLEL metered articles.
+    live.manage("load_demo", "-v0", f"--synthetic={3 * PARALLEL}")
     yield live
     live.stop()
 
 
-def synthetic_urls(site: LiveSite) -> list[str]:
-    status, _, page = fetch(site.url + "/politics/?page=1")
-    assert status == 200
-    urls = set()
+def metered_urls(site: LiveSite) -> list[str]:
+    """Metered articles from the section listings: a client without a reader cookie is
+    sent to get one (a free article is served at once; a subscribers-only one is the teaser)."""
+    candidates: set[str] = set()
     for section in ("politics", "defense", "economy", "climate", "culture"):
-        for page_number in (1, 2):
-            _, _, listing = fetch(f"{site.url}/{section}/?page={page_number}")
-            urls.update(re.findall(rf'href="(/{section}/synthetic-report-\d+/)"', listing))
-    return sorted(urls)
+        for page_number in range(1, 8):
+            status, _, listing = fetch(f"{site.url}/{section}/?page={page_number}")
+            if status != 200:
+                break
+            candidates.update(re.findall(rf'href="(/{section}/[a-z0-9-]+/)"', listing))
+    metered = [url for url in sorted(candidates) if fetch(site.url + url)[0] == 302]
+    assert len(metered) >= PARALLEL, f"only {len(metered)} metered articles listed"
+    return metered
 
 
 def new_reader_cookie(site: LiveSite, url: str) -> str:
@@ -75,7 +80,7 @@ def new_reader_cookie(site: LiveSite, url: str) -> str:
 
 
 def test_parallel_requests_by_one_reader_serve_exactly_the_limit_whole(site):
-    urls = synthetic_urls(site)[:PARALLEL]
+    urls = metered_urls(site)[:PARALLEL]
     assert len(urls) == PARALLEL
     cookie = new_reader_cookie(site, urls[0])
     with ThreadPoolExecutor(PARALLEL) as pool:
@@ -89,7 +94,7 @@ def test_parallel_requests_by_one_reader_serve_exactly_the_limit_whole(site):
 
 
 def test_parallel_new_readers_each_get_their_own_allowance(site):
-    urls = synthetic_urls(site)[:PARALLEL]
+    urls = metered_urls(site)[:PARALLEL]
     cookies = [new_reader_cookie(site, urls[0]) for _ in range(20)]
     with ThreadPoolExecutor(20) as pool:
         results = list(pool.map(lambda c: fetch(site.url + urls[1], c), cookies))

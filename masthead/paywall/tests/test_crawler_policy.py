@@ -109,13 +109,17 @@ def test_robots_txt_follows_each_choice(family, permission):
             assert all(parser.can_fetch(agent, article) for agent in other.robots_agents)
     assert parser.can_fetch("SomeBrowser", article)
     assert not parser.can_fetch("SomeBrowser", "/admin/")
-    assert parser.site_maps() == ["http://testserver/sitemap.xml"]
+    assert parser.site_maps() == [
+        "http://testserver/sitemap.xml",
+        "http://testserver/sitemaps/news.xml",
+    ]
 
 
 def test_robots_txt_without_choices_is_the_sites_own_rules_and_sitemap(client):
     assert client.get("/robots.txt").content.decode() == (
         "User-agent: *\nDisallow: /admin/\nDisallow: /search/\n\n"
         "Sitemap: http://testserver/sitemap.xml\n"
+        "Sitemap: http://testserver/sitemaps/news.xml\n"
     )
 
 
@@ -126,7 +130,9 @@ def test_every_crawler_kept_out_shares_one_group(client):
     assert rules == "User-agent: *\nDisallow: /admin/\nDisallow: /search/"
     agents = [agent for family in crawlers.FAMILIES for agent in family.robots_agents]
     assert barred == "\n".join(f"User-agent: {a}" for a in agents) + "\nDisallow: /"
-    assert sitemap == "Sitemap: http://testserver/sitemap.xml"
+    assert sitemap == (
+        "Sitemap: http://testserver/sitemap.xml\nSitemap: http://testserver/sitemaps/news.xml"
+    )
 
 
 def test_an_editor_sets_the_policy_in_the_admin_and_robots_txt_and_pages_follow(client):

@@ -122,3 +122,18 @@ def test_nothing_is_kept_when_the_process_cannot_vouch_for_its_generations(monke
     article = demo_article("free")
     assert Client().get(article.url).status_code == 200
     assert not kept_paths()
+
+
+def test_a_crawlers_request_neither_fills_nor_reads_the_kept_page(vouched):
+    article = demo_article("free")
+    bot = {"HTTP_USER_AGENT": "Mozilla/5.0 (compatible; GPTBot/1.2; +https://openai.com/gptbot)"}
+    Client().get(article.url, **bot)
+    assert article.url not in kept_paths()
+    Client().get(article.url)
+    assert article.url in kept_paths()
+    events.flush()
+    ReaderEvent.objects.all().delete()
+    assert Client().get(article.url, **bot).status_code == 200
+    events.flush()
+    classes = set(ReaderEvent.objects.values_list("reader_class", flat=True))
+    assert "anonymous" not in classes
