@@ -62,6 +62,10 @@ def site(tmp_path_factory):
                 "WHERE id IN (SELECT page_ptr_id FROM content_articlepage)",
                 [f" {MARK}", f"{REPLICA_DAY}T12:00:00Z"],
             )
+            # The sitemaps' lastmod is the article's own copy of its last publish.
+            conn.execute(
+                "UPDATE content_articlepage SET modified_at = %s", [f"{REPLICA_DAY}T12:00:00Z"]
+            )
         made = subprocess.run(
             [sys.executable, str(READERS), "subscribers", "1"],
             env=site.env,
@@ -90,7 +94,9 @@ def test_feeds_sitemaps_and_search_read_from_the_replica(site):
     assert f"{FREE['title']} {MARK}" in page(site, "/feeds/rss/")
     assert f"{FREE['title']} {MARK}" in page(site, "/feeds/atom/")
     assert f"{FREE['title']} {MARK}" in page(site, "/search/?q=" + quote(FREE["title"]))
-    assert f"<lastmod>{REPLICA_DAY}</lastmod>" in page(site, "/sitemap.xml")
+    # The index's lastmod for the articles' file, and the file's own entries.
+    assert f"<lastmod>{REPLICA_DAY}T" in page(site, "/sitemap.xml")
+    assert f"<lastmod>{REPLICA_DAY}T" in page(site, "/sitemaps/articles-0.xml")
 
 
 def test_an_article_page_reads_from_the_primary(site):
