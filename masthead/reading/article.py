@@ -114,15 +114,13 @@ def respond(
     page_cache.set_cache_headers(response, shared=shared)
     if who.gift is not None:
         _gifted(request, response, who.gift)
-    _record(
-        decision, who, route, referrer_host=events.referrer_host(request.META.get("HTTP_REFERER"))
-    )
+    view = SharedView(route.page_id, who.reader.reader_class, decision.outcome)
+    _record(request, decision, view)
     if shared:
         # What a process that keeps this page must record each time it answers with it.
         plain_read = decision.whole and decision.remaining is None
         plain_read = plain_read and decision.prompt is Prompt.NONE and decision.counts_as_view
         plain_read = plain_read and who.reader.reader_class is ReaderClass.ANONYMOUS
-        view = SharedView(route.page_id, who.reader.reader_class, decision.outcome)
         setattr(response, SHARED_VIEW_ATTRIBUTE, view if plain_read else None)
     return response
 
@@ -132,7 +130,7 @@ SHARED_VIEW_ATTRIBUTE = "_masthead_shared_view"
 
 @dataclass(frozen=True)
 class SharedView:
-    """The read a public article page records: the same for every reader who gets it."""
+    """An article read as insights records it; a public page's is the same for every reader."""
 
     article_id: int
     reader_class: str
@@ -156,31 +154,22 @@ def _gifted(request: HttpRequest, response: HttpResponse, gift) -> None:
     gift_attribution.note_opening(request, response, gift)
 
 
-def _record(
-    decision: policy.Decision, who, route: ArticleRoute, *, referrer_host: str | None = None
-) -> None:
+def _record(request: HttpRequest, decision: policy.Decision, view: SharedView) -> None:
     if not decision.counts_as_view:
         return
-    reader_class = who.reader.reader_class
-    events.record(
-        events.EventKind.ARTICLE_VIEW,
-        article_id=route.page_id,
-        reader_class=reader_class,
-        outcome=decision.outcome,
-        referrer_host=referrer_host,
-    )
+    view.record(request)
     if decision.whole and decision.remaining is not None:
         # The same condition as the notice filler (paywall.prompts.notice_html).
         events.record(
             events.EventKind.METER_NOTICE,
-            article_id=route.page_id,
-            reader_class=reader_class,
+            article_id=view.article_id,
+            reader_class=view.reader_class,
             outcome=str(decision.remaining),
         )
     if decision.prompt is not Prompt.NONE:
         events.record(
             events.EventKind.PAYWALL_SHOWN,
-            article_id=route.page_id,
-            reader_class=reader_class,
+            article_id=view.article_id,
+            reader_class=view.reader_class,
             outcome=decision.prompt,
         )
