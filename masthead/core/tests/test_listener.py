@@ -10,22 +10,13 @@ import pytest
 import redis
 
 from masthead.core.listener import GenerationListener
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.redis
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get(
     "REDIS_URL", "redis://127.0.0.1:6379/13"
 )
-
-
-def eventually(check, seconds: float = 5.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ only setting in which a process keeps pages (it must vouch for its generations).
 from __future__ import annotations
 
 import os
-import time
 import uuid
 
 import pytest
@@ -23,22 +22,13 @@ from masthead.paywall.tests.conftest import metered_articles
 from masthead.reading import middleware
 from masthead.reading.tests.test_article import subscriber
 from masthead.settings import redis_cache
+from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get(
     "REDIS_URL", "redis://127.0.0.1:6379/13"
 )
-
-
-def eventually(check, seconds: float = 5.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture
