@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import sys
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,16 +176,26 @@ def facts(out: Path, subscriber_article: str, comments: int, articles: list[str]
 
 
 def cookies(out: Path, count: int) -> None:
-    """Signed reader cookies, made as ``identity.set_reader_cookie`` makes them."""
+    """Signed reader cookies, each made by ``identity.set_reader_cookie`` itself."""
     _setup()
-    from django.core import signing
+    with out.open("w") as handle:
+        handle.writelines(f"{cookie}\n" for cookie in new_reader_cookies(count))
+
+
+def new_reader_cookies(count: int) -> list[str]:
+    """``Cookie`` header values of new readers, signed as the site signs them. Django 5.2's
+    security releases changed the cookie salt; a cookie signed the old way costs two
+    HMACs and an exception to verify (the legacy fallback), and no reader carries one."""
+    from django.http import HttpResponse
 
     from masthead.paywall import identity
 
-    signer = signing.get_cookie_signer(salt=identity.READER_COOKIE + identity.READER_COOKIE_SALT)
-    prefix = identity.READER_COOKIE + "="
-    with out.open("w") as handle:
-        handle.writelines(f"{prefix}{signer.sign(uuid.uuid4().hex)}\n" for _ in range(count))
+    made = []
+    for _ in range(count):
+        response = HttpResponse()
+        identity.set_reader_cookie(response, identity.new_reader_id())
+        made.append(f"{identity.READER_COOKIE}={response.cookies[identity.READER_COOKIE].value}")
+    return made
 
 
 def main(argv: list[str]) -> int:

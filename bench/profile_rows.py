@@ -22,7 +22,6 @@ import json
 import os
 import sys
 import time
-import uuid
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -43,12 +42,9 @@ def _setup(mode: str) -> None:
 
 
 def _fresh_cookies(count: int) -> list[str]:
-    from django.core import signing
+    from fixtures import new_reader_cookies
 
-    from masthead.paywall import identity
-
-    signer = signing.get_cookie_signer(salt=identity.READER_COOKIE + identity.READER_COOKIE_SALT)
-    return [f"{identity.READER_COOKIE}={signer.sign(uuid.uuid4().hex)}" for _ in range(count)]
+    return new_reader_cookies(count)
 
 
 def profile_row(client, row: dict, requests: int, host: str, outdir: Path) -> str:

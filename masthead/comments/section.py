@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -74,7 +73,7 @@ def render_section(request, *, article_id: int, comments_open: bool) -> str:
     is_open = comments_open and comments_enabled
     can_post = is_open and not banned
     newest_first = request.GET.get("comments") == "newest"
-    csrf_token = get_token(request)
+    csrf_token = requests.csrf_token(request)
     with timezone.override(zone):
         html, actions = _threads(
             user=user,

@@ -50,8 +50,9 @@ def is_shared_request(request: HttpRequest) -> bool:
 
 
 def location(request: HttpRequest) -> str:
-    """Host and path for a cache key, hashed when too long for every cache backend."""
-    value = f"{requests.host(request)}:{request.path}"
+    """Scheme, host and path for a cache key (a page's absolute links carry the first
+    two), hashed when too long for every cache backend."""
+    value = f"{request.scheme}://{requests.host(request)}:{request.path}"
     if len(value) > 160:
         value = hashlib.sha256(value.encode()).hexdigest()
     return value

@@ -1,15 +1,18 @@
 """The *whole* and *teaser* variants of an article, rendered once per revision.
 
 A variant is the article page's bytes with its per-reader slots still
-empty. It depends on the page's live revision and on what is on every page
-(the site generation: settings, menu, author boxes, images), so its key
-holds both; publishing the article makes a new key, and nothing else does.
+empty. It depends on the page's live revision, on what is on every page
+(the site generation: settings, menu, author boxes, images) and on the
+origin it was asked for (its canonical, og:url, JSON-LD and share links are
+absolute URLs on that scheme and host), so its key holds all three;
+publishing the article makes a new key, and nothing else does.
 Variants live in a per-process LRU in front of the shared cache, so a
 warm process serves one without moving the page's bytes over the network.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -19,7 +22,7 @@ from wagtail.models import Page
 
 from masthead.content.jsonld import GATED_CSS_CLASS
 from masthead.content.models import AccessLevel, ArticlePage
-from masthead.core import generations
+from masthead.core import generations, requests
 from masthead.core.memo import Memo
 
 WHOLE, TEASER = "whole", "teaser"
@@ -47,13 +50,24 @@ def page_version(page: ArticlePage) -> str:
     return f"{page.live_revision_id or 0}.{published:.0f}"
 
 
-def variant_key(route: ArticleRoute, variant: str, site_generation: int, teaser_blocks: int):
-    return f"variant:{route.page_id}:{route.version}:{site_generation}:{teaser_blocks}:{variant}"
+def origin(request: HttpRequest) -> str:
+    """Scheme and host, as the page's absolute URLs carry them; hashed when long."""
+    value = f"{request.scheme}://{requests.host(request)}"
+    return value if len(value) <= 100 else hashlib.sha256(value.encode()).hexdigest()
+
+
+def variant_key(
+    route: ArticleRoute, variant: str, site_generation: int, teaser_blocks: int, origin: str
+) -> str:
+    return (
+        f"variant:{route.page_id}:{route.version}:{site_generation}:{teaser_blocks}:{variant}"
+        f":{origin}"
+    )
 
 
 def _key_now(request: HttpRequest, route: ArticleRoute, variant: str, teaser_blocks: int) -> str:
     site = generations.current(request, generations.SITE)
-    return variant_key(route, variant, site, teaser_blocks)
+    return variant_key(route, variant, site, teaser_blocks, origin(request))
 
 
 def cached(request: HttpRequest, route: ArticleRoute, variant: str, teaser_blocks: int):

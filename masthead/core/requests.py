@@ -1,4 +1,5 @@
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
 
 _HOST_ATTRIBUTE = "_masthead_host"
 
@@ -15,4 +16,20 @@ def host(request: HttpRequest) -> str:
     if value is None:
         value = request.META.get("HTTP_HOST") or request.get_host()
         setattr(request, _HOST_ATTRIBUTE, value)
+    return value
+
+
+_MASKED_CSRF_ATTRIBUTE = "_masthead_masked_csrf"
+
+
+def csrf_token(request: HttpRequest) -> str:
+    """The CSRF token for this response's forms, masked once per request.
+
+    Django masks the secret afresh on every ``get_token`` call (random choices, then
+    the cipher); a page whose slots hold several forms needs only one masked token.
+    """
+    value = getattr(request, _MASKED_CSRF_ATTRIBUTE, None)
+    if value is None:
+        value = get_token(request)
+        setattr(request, _MASKED_CSRF_ATTRIBUTE, value)
     return value

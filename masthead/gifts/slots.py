@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlencode
 
 from django.http import HttpRequest
@@ -33,10 +34,18 @@ def gift_html(
         return ""
     # The dialog itself is a page of its own (gifts/new/): without JavaScript the link
     # goes there; gift.js opens the same page's panel in a dialog instead.
+    dialog_url, script_url = _offer_urls()
     return format_html(
         '<p class="gift-offer"><a class="button button--secondary button--small" href="{}?{}"'
         ' data-gift-dialog>Gift this article</a></p><script src="{}" defer></script>',
-        reverse("gifts:new"),
+        dialog_url,
         urlencode({"article": article_id}),
-        static("masthead/gift.js"),
+        script_url,
     )
+
+
+@functools.cache
+def _offer_urls() -> tuple[str, str]:
+    # Fixed for the life of the process (URLconf and the static manifest), and asked
+    # for on every subscriber's article view.
+    return reverse("gifts:new"), static("masthead/gift.js")

@@ -33,7 +33,9 @@ MAX_BUFFERED = 50 * FLUSH_SIZE
 DROP_LOG_EVERY = 1000
 
 _lock = threading.Lock()
-_buffer: list[dict] = []
+# Rows as record() makes them: (occurred_at, kind, article_id, reader_class, outcome,
+# referrer_host, user_id).
+_buffer: list[tuple] = []
 _oldest = 0.0
 _flusher_pid: int | None = None
 _wake = threading.Event()
@@ -72,35 +74,34 @@ def record(
 ) -> None:
     global _oldest, _dropped
     # The project keeps times aware and in UTC (USE_TZ); timezone.now() costs more per call.
-    now = datetime.now(UTC)
+    # A tuple in _ROW's order, under one lock: this runs on every article read.
+    row = (
+        datetime.now(UTC),
+        str(kind),
+        article_id,
+        str(reader_class),
+        str(outcome),
+        referrer_host,
+        user_id,
+    )
     with _lock:
-        if len(_buffer) >= MAX_BUFFERED:
+        held = len(_buffer)
+        if held >= MAX_BUFFERED:
             _dropped += 1
             count = _dropped
         else:
             count = 0
+            if not held:
+                _oldest = time.monotonic()
+            _buffer.append(row)
+            held += 1
     if count:
         if count % DROP_LOG_EVERY == 1:
             logger.warning("reader event buffer full: %d events dropped so far", count)
         return
-    with _lock:
-        if not _buffer:
-            _oldest = time.monotonic()
-        _buffer.append(
-            {
-                "occurred_at": now,
-                "kind": str(kind),
-                "article_id": article_id,
-                "reader_class": str(reader_class),
-                "outcome": str(outcome),
-                "referrer_host": referrer_host,
-                "user_id": user_id,
-            }
-        )
-        full = len(_buffer) >= FLUSH_SIZE
     if _flusher_pid != os.getpid() and settings.INSIGHTS_BACKGROUND_FLUSH:
         _start_flusher()
-    if full and not _wake.is_set():
+    if held >= FLUSH_SIZE and not _wake.is_set():
         _wake.set()
 
 
@@ -138,33 +139,28 @@ _COLUMNS = (
 )
 
 
-def _insert(batch: list[dict]) -> None:
+def _insert(batch: list[tuple]) -> None:
     """One multi-row INSERT through the driver: building a model per event costs more
     than the database spends storing it, and this runs in every app process."""
     ops = connection.ops
     table = ops.quote_name(ReaderEvent._meta.db_table)
     columns = ", ".join(ops.quote_name(name) for name in _COLUMNS)
     placeholders = ", ".join(["%s"] * len(_COLUMNS))
-    rows = [
-        (
-            ops.adapt_datetimefield_value(e["occurred_at"]),
-            ops.adapt_datefield_value(e["occurred_at"].date()),
-            e["kind"],
-            e["article_id"],
-            e["reader_class"],
-            e["outcome"],
-            e.get("referrer_host"),
-            e.get("user_id"),
-        )
-        for e in batch
-    ]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY: the rows go in one stream, adapted by the driver's C code.
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                for occurred_at, *rest in batch:
+                    copy.write_row((occurred_at, occurred_at.date(), *rest))
             return
+        rows = [
+            (
+                ops.adapt_datetimefield_value(occurred_at),
+                ops.adapt_datefield_value(occurred_at.date()),
+                *rest,
+            )
+            for occurred_at, *rest in batch
+        ]
         sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - model names
         cursor.executemany(sql, rows)
 
@@ -176,13 +172,12 @@ def flush_if_due(**_signal_kwargs) -> None:
     _flush_if_due()
 
 
-def _flush_if_due() -> None:
+def _flush_if_due() -> int:
     with _lock:
         due = len(_buffer) >= FLUSH_SIZE or (
             _buffer and time.monotonic() - _oldest >= FLUSH_SECONDS
         )
-    if due:
-        flush()
+    return flush() if due else 0
 
 
 def _start_flusher() -> None:
@@ -201,11 +196,15 @@ def _flush_forever() -> None:
         _wake.clear()
         if not settings.INSIGHTS_BACKGROUND_FLUSH:
             continue
+        written = 0
         try:
-            _flush_if_due()
+            written = _flush_if_due()
         finally:
-            # A connection of this thread's own, closed between batches.
-            connection.close()
+            # A connection of this thread's own, kept while batches keep coming (a busy
+            # process flushes many times a second, and each new connection costs the
+            # database a backend start), closed once idle or after a failure.
+            if not written:
+                connection.close()
 
 
 def _flush_at_exit() -> None:

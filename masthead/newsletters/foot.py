@@ -10,12 +10,11 @@ return to are put in per request.
 
 from __future__ import annotations
 
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
 from masthead.billing import entitlements
-from masthead.core import generations
+from masthead.core import generations, requests
 from masthead.core.memo import Memo
 from masthead.newsletters.forms import SignupForm
 from masthead.newsletters.models import Newsletter, NewsletterSubscription
@@ -32,7 +31,7 @@ def foot_form_html(request) -> str:
         return _anonymous.get_or_set(site, _anonymous_form)
     key = (user.pk, site, generations.current(request, generations.ACCOUNTS))
     html = _signed_in.get_or_set(key, lambda: _member_form(request, user))
-    return html.replace(_CSRF, get_token(request)).replace(_NEXT, escape(request.path))
+    return html.replace(_CSRF, requests.csrf_token(request)).replace(_NEXT, escape(request.path))
 
 
 def _anonymous_form() -> str:

@@ -52,3 +52,17 @@ def test_without_its_own_url_the_meter_shares_the_caches_redis(new_meter_sets):
         page = html.unescape(Client().get(article.url, follow=True).content.decode())
     assert gated_sentence(article) in page
     assert list(new_meter_sets().values()) == [{str(article.pk).encode()}]
+
+
+def test_a_redis_that_forgot_the_meter_script_still_counts_the_read(new_meter_sets):
+    """A restarted (or SCRIPT FLUSHed) Redis no longer knows the script's SHA the
+    processes loaded; the next read loads it again instead of failing to the teaser."""
+    articles = metered_articles()[2:4]
+    with override_settings(METER_REDIS_URL=METER_REDIS, PAYWALL_METER_STORE="auto"):
+        reader = Client()
+        first = html.unescape(reader.get(articles[0].url, follow=True).content.decode())
+        redis.Redis.from_url(METER_REDIS).script_flush()
+        second = html.unescape(reader.get(articles[1].url, follow=True).content.decode())
+    assert gated_sentence(articles[0]) in first
+    assert gated_sentence(articles[1]) in second
+    assert list(new_meter_sets().values()) == [{str(a.pk).encode() for a in articles}]

@@ -48,13 +48,18 @@ def subscriber(name: str = "sam"):
     return user, client
 
 
+# The origin Django's test Client asks for.
+TEST_ORIGIN = "http://testserver"
+
+
 def variant_in_cache(client: Client, article: ArticlePage, variant: str) -> bool:
     """Whether the shared cache still holds this article's variant, as the fast path asks."""
     request = client.get(article.url, follow=True).wsgi_request
     route = variants.route_of(ArticlePage.objects.get(pk=article.pk))
     blocks = site_paywall(request).policy.teaser_blocks
     site = generations.current(None, generations.SITE)
-    return cache.get(variants.variant_key(route, variant, site, blocks)) is not None
+    key = variants.variant_key(route, variant, site, blocks, variants.origin(request))
+    return cache.get(key) is not None
 
 
 def test_a_comment_on_one_article_leaves_every_cached_variant_in_place():
@@ -67,7 +72,7 @@ def test_a_comment_on_one_article_leaves_every_cached_variant_in_place():
     site_before = generations.current(None, generations.SITE)
     content_before = generations.current(None, generations.CONTENT)
     key_b = variants.variant_key(
-        variants.route_of(b), variants.WHOLE, site_before, site_paywall_blocks()
+        variants.route_of(b), variants.WHOLE, site_before, site_paywall_blocks(), TEST_ORIGIN
     )
     assert cache.get(key_b) is not None
 
@@ -96,7 +101,7 @@ def test_publishing_an_article_changes_its_variant_and_no_other_articles():
         reader.get(article.url, follow=True)
     blocks = site_paywall_blocks()
     site = generations.current(None, generations.SITE)
-    key_b = variants.variant_key(variants.route_of(b), variants.WHOLE, site, blocks)
+    key_b = variants.variant_key(variants.route_of(b), variants.WHOLE, site, blocks, TEST_ORIGIN)
     assert cache.get(key_b) is not None
     a.title = "A headline changed by the desk"
     a.save_revision().publish()
@@ -263,3 +268,35 @@ def test_a_reader_at_the_limit_is_answered_without_the_store_until_the_limit_cha
     fresh = html.unescape(reader.get(articles[4].url).content.decode())
     assert "You've reached your daily free article limit" not in fresh
     assert "paywall-prompt" in fresh
+
+
+@pytest.mark.parametrize("access", ["free", "metered"])
+def test_each_host_and_scheme_gets_its_own_absolute_links_from_the_cached_variant(access):
+    """The canonical link, og:url, JSON-LD and share links are absolute URLs: a variant
+    rendered for one allowed host must not give another host (or http for https) its
+    address, whichever asked first."""
+    article = demo_article("free") if access == "free" else metered_articles()[0]
+    asked = [("localhost", False), ("127.0.0.1", False), ("localhost", True)]
+    for host, secure in asked * 2:  # the second round is served from the cached variants
+        page = html.unescape(_read_following_redirects(Client(HTTP_HOST=host), article.url, secure))
+        origin = f"{'https' if secure else 'http'}://{host}"
+        own = f"{origin}{article.url}"
+        assert f'<link rel="canonical" href="{own}">' in page
+        assert f'<meta property="og:url" content="{own}">' in page
+        assert f'"@id": "{own}"' in page or f'"@id":"{own}"' in page
+        for other_host, other_secure in asked:
+            other = f"{'https' if other_secure else 'http'}://{other_host}{article.url}"
+            if other != own:
+                assert other not in page
+
+
+def _read_following_redirects(client: Client, url: str, secure: bool) -> str:
+    """The page at the end of the reader-cookie round trip, on the scheme asked for
+    (the test Client's ``follow`` drops ``secure`` after a relative redirect)."""
+    for _ in range(4):
+        response = client.get(url, secure=secure)
+        if response.status_code != 302:
+            assert response.status_code == 200
+            return response.content.decode()
+        url = response["Location"]
+    raise AssertionError(f"{url} kept redirecting")
