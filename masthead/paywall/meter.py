@@ -10,6 +10,8 @@ can never read more than the limit between them.
 from __future__ import annotations
 
 import functools
+import os
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -223,6 +225,9 @@ class RedisMeterStore(MeterStore):
         )
         self._record = self.client.register_script(_RECORD_SCRIPT)
         self._merge = self.client.register_script(_MERGE_SCRIPT)
+        self._connection_lock = threading.Lock()
+        self._connection = None
+        self._connection_pid = 0
 
     @staticmethod
     def _key(name: str, period: str) -> str:
@@ -235,14 +240,38 @@ class RedisMeterStore(MeterStore):
             raise MeterUnavailable(str(exc)) from exc
 
     def _run(self, script, keys: list[str], args: list) -> list:
-        """EVALSHA straight from the client: ``Script.__call__`` costs as much again per
-        call (an import and argument copies) on the path every metered read takes."""
-        try:
-            return self.client.evalsha(script.sha, len(keys), *keys, *args)
-        except redis.exceptions.NoScriptError:
-            # A restarted or flushed Redis has forgotten the script.
-            script.sha = self.client.script_load(script.script)
-            return self.client.evalsha(script.sha, len(keys), *keys, *args)
+        """EVALSHA on this process's own connection to the meter's Redis.
+
+        Every metered read makes this call, and the client's pool costs as much
+        again as the round trip itself (a readiness poll, two timeout changes,
+        the lock, ``Script.__call__``'s copies); one connection per process,
+        opened on first use and dropped on any error (the next call reconnects),
+        keeps the Redis-outage behaviour: an error here is MeterUnavailable.
+        """
+        with self._connection_lock:
+            own = self._own_connection()
+            try:
+                try:
+                    own.send_command("EVALSHA", script.sha, len(keys), *keys, *args)
+                    return own.read_response()
+                except redis.exceptions.NoScriptError:
+                    # A restarted or flushed Redis has forgotten the script.
+                    script.sha = self.client.script_load(script.script)
+                    own.send_command("EVALSHA", script.sha, len(keys), *keys, *args)
+                    return own.read_response()
+            except redis.exceptions.ResponseError:
+                raise
+            except (redis.RedisError, OSError):
+                own.disconnect()
+                raise
+
+    def _own_connection(self):
+        # After a fork the parent's socket is not this process's to use.
+        if self._connection is None or self._connection_pid != os.getpid():
+            pool = self.client.connection_pool
+            self._connection = pool.connection_class(**pool.connection_kwargs)
+            self._connection_pid = os.getpid()
+        return self._connection
 
     def peek(self, key: MeterKey, article_id: int) -> MeterState:
         reader_key = self._key(key.reader, key.period)
