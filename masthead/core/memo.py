@@ -21,11 +21,15 @@ class Memo:
         self._lock = threading.Lock()
 
     def get(self, key: Hashable):
-        with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
+        # No lock: a read is asked for many times on every request, and each of these
+        # OrderedDict calls is atomic under the GIL. Only the writer's evict loop locks.
+        value = self._entries.get(key)
+        if value is not None:
+            try:
                 self._entries.move_to_end(key)
-            return value
+            except KeyError:  # evicted by another thread in between; still a good value
+                pass
+        return value
 
     def set(self, key: Hashable, value) -> None:
         with self._lock:
