@@ -10,6 +10,8 @@ class EventKind(models.TextChoices):
     # The "N articles left" notice on a metered article read within the meter.
     METER_NOTICE = "meter_notice"
     PAYWALL_SHOWN = "paywall_shown"
+    # An account created from the paywall's "create a free account to read N more".
+    REGISTER_OFFER_TAKEN = "register_offer_taken"
     SUBSCRIBE_CLICKED = "subscribe_clicked"
     CHECKOUT_STARTED = "checkout_started"
     TRIAL_STARTED = "trial_started"
@@ -21,6 +23,9 @@ class EventKind(models.TextChoices):
     GIFT_OPENED = "gift_opened"
     # A paid subscription by an account that had opened a gift link (once per account).
     GIFT_SUBSCRIPTION = "gift_subscription"
+    # A newsletter taken: outcome "confirmed" (the double opt-in link) or "account" (a
+    # signed-in reader's tick). One event per newsletter, never for one already taken.
+    NEWSLETTER_SIGNUP = "newsletter_signup"
 
 
 class ReaderEvent(models.Model):

@@ -13,6 +13,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
+from django.dispatch import Signal
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -23,6 +24,11 @@ logger = logging.getLogger(__name__)
 DELETE_BATCH = 5000
 # Enough to keep one day's groups out of a single huge INSERT statement.
 INSERT_BATCH = 2000
+
+# Sent with ``day`` inside the transaction that replaces a day's rollup rows, under the
+# day's lock: apps above insights (billing's subscriber snapshot) replace their own rows
+# for the day there, so they commit, or roll back, with it.
+day_rolled_up = Signal()
 
 _GROUP = ("kind", "outcome", "article_id", "reader_class", "referrer_host")
 
@@ -55,6 +61,7 @@ def rollup_day(day: dt.date) -> int:
         _lock_day(day)
         DailyRollup.objects.filter(day=day).delete()
         DailyRollup.objects.bulk_create(rows, batch_size=INSERT_BATCH)
+        day_rolled_up.send(sender=DailyRollup, day=day)
     return len(rows)
 
 

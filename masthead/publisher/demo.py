@@ -39,7 +39,13 @@ def _pick(rng: random.Random, weighted):
 
 def events_fill(*, count: int, seed: int = 13, now: dt.datetime | None = None) -> int:
     """Add about ``count`` article views (and the funnel events they lead to) over the last
-    90 days, demo subscriptions to match, then roll every day up. Returns events written."""
+    90 days, demo subscriptions to match, then roll every day up. Returns events written.
+
+    Once per database: one that has the demo's subscribers already has its events, so
+    running the demo's set-up again (``make run``) does not pile up more.
+    """
+    if demo_filled():
+        return 0
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     now = now or timezone.now()
     today = now.astimezone(dt.UTC).date()
@@ -85,20 +91,38 @@ def events_fill(*, count: int, seed: int = 13, now: dt.datetime | None = None) -
             if walled:
                 prompt = "subscribe" if access == "subscribers" else "limit_reached"
                 batch.append(_event(at, EventKind.PAYWALL_SHOWN, article_id, reader, prompt))
+                if prompt == "limit_reached" and reader == "anonymous" and rng.random() < 0.04:
+                    batch.append(_event(at, EventKind.REGISTER_OFFER_TAKEN, article_id, reader, ""))
                 if rng.random() < 0.06:
-                    batch.append(_event(at, EventKind.SUBSCRIBE_CLICKED, None, reader, ""))
+                    batch.append(_event(at, EventKind.SUBSCRIBE_CLICKED, article_id, reader, ""))
                     if rng.random() < 0.45:
                         later = min(at + dt.timedelta(minutes=3), now)
                         batch.append(
                             _event(later, EventKind.CHECKOUT_STARTED, article_id, "registered", "")
                         )
                         checkouts_by_day[day] += 1
+            if reader == "subscriber" and rng.random() < 0.01:
+                batch.append(_event(at, EventKind.GIFT_CREATED, article_id, reader, ""))
+                for _ in range(rng.choice((0, 1, 1, 2, 3, 5))):
+                    batch.append(_event(at, EventKind.GIFT_OPENED, article_id, "anonymous", ""))
+                    if rng.random() < 0.03:
+                        batch.append(
+                            _event(at, EventKind.GIFT_SUBSCRIPTION, article_id, "registered", "")
+                        )
+            if rng.random() < 0.004:
+                how = "confirmed" if rng.random() < 0.7 else "account"
+                batch.append(_event(at, EventKind.NEWSLETTER_SIGNUP, None, reader, how))
             if len(batch) >= BATCH:
                 written += _write(batch)
     written += _write(batch)
     subscriptions_fill(checkouts_by_day=checkouts_by_day, rng=rng, now=now)
-    rollups.rollup_days(days)
+    # And the day before the first: the subscribers at the start of a 90-day range.
+    rollups.rollup_days([days[0] - dt.timedelta(days=1), *days])
     return written
+
+
+def demo_filled() -> bool:
+    return get_user_model().objects.filter(email__endswith="@" + DEMO_EMAIL_DOMAIN).exists()
 
 
 def _event(at, kind, article_id, reader_class, outcome, referrer_host=None) -> ReaderEvent:
@@ -127,7 +151,7 @@ def subscriptions_fill(
     """About 60% of checkouts become a trial; most trials convert, some churn later.
     Done once: a database that already has the demo's subscribers keeps them."""
     User = get_user_model()
-    if User.objects.filter(email__endswith="@" + DEMO_EMAIL_DOMAIN).exists():
+    if demo_filled():
         return 0
     plans = list(Plan.objects.filter(active=True).order_by("position"))
     if not plans:
@@ -155,10 +179,12 @@ def subscriptions_fill(
             if rng.random() < 0.1:
                 status, canceled_at = SubscriptionStatus.CANCELED, created + dt.timedelta(days=3)
         elif rng.random() < 0.25:
-            status = SubscriptionStatus.CANCELED
-            canceled_at = min(trial_end + dt.timedelta(days=rng.randrange(0, 60)), now)
+            canceled_at = trial_end + dt.timedelta(days=rng.randrange(0, 60))
             if rng.random() < 0.4:
                 canceled_at = trial_end - dt.timedelta(days=1)  # cancelled during the trial
+            # One who would cancel later is still a subscriber today.
+            status = SubscriptionStatus.CANCELED if canceled_at <= now else status
+            canceled_at = canceled_at if canceled_at <= now else None
         elif rng.random() < 0.05:
             status = SubscriptionStatus.PAST_DUE
         sub = Subscription.objects.create(
