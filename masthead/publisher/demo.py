@@ -16,6 +16,8 @@ from masthead.insights import rollups
 from masthead.insights.models import EventKind, ReaderEvent
 
 DAYS = 90
+# Subscribers who joined before the 90 days.
+BASE = 150
 BATCH = 5000
 DEMO_EMAIL_DOMAIN = "demo-readers.example"
 REFERRERS = (
@@ -158,7 +160,7 @@ def subscriptions_fill(
         return 0
     made = 0
     # A base of subscribers from before the period, so MRR does not start at zero.
-    starts = [now - dt.timedelta(days=DAYS + rng.randrange(1, 300)) for _ in range(40)]
+    starts = [now - dt.timedelta(days=DAYS + rng.randrange(1, 300)) for _ in range(BASE)]
     for day, n in checkouts_by_day.items():
         starts += [
             dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
@@ -198,4 +200,11 @@ def subscriptions_fill(
         # created_at is set on insert (auto_now_add); the demo backdates it.
         Subscription.objects.filter(pk=sub.pk).update(created_at=created)
         made += 1
+    # The other demos' subscribers (the commenters), made a moment ago, joined before the
+    # period too: otherwise they all arrive today, a jump no publication sees.
+    for sub in Subscription.objects.filter(created_at__gte=now - dt.timedelta(hours=1)).exclude(
+        user__email__endswith="@" + DEMO_EMAIL_DOMAIN
+    ):
+        created = now - dt.timedelta(days=DAYS + rng.randrange(1, 300))
+        Subscription.objects.filter(pk=sub.pk).update(created_at=created)
     return made

@@ -227,6 +227,8 @@ def test_every_chart_has_a_text_summary_and_a_data_table(client, publisher, two_
     assert len(charted) == 4  # funnel, per day, subscribers, readers (with referrers)
     for section in charted:
         assert section.count("<table") >= section.count(chart), section[:200]
+        # And each drawn again for a phone's width.
+        assert section.count('<svg class="mh-chart-narrow"') == section.count(chart)
         assert 'class="mh-summary"' in section
     # The subscribers chart's own numbers, day by day.
     assert "Subscribers per day" in page
