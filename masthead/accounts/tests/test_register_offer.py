@@ -22,6 +22,14 @@ pytestmark = pytest.mark.django_db
 ANONYMOUS_LIMIT = 3
 
 
+@pytest.fixture(autouse=True)
+def _no_earlier_events():
+    # Events other tests left in this process's buffer are written (in this test's
+    # transaction) and dropped, so only this test's are counted.
+    events.flush()
+    ReaderEvent.objects.all().delete()
+
+
 def _offers() -> list[ReaderEvent]:
     events.flush()
     return list(ReaderEvent.objects.filter(kind=EventKind.REGISTER_OFFER_TAKEN))

@@ -25,6 +25,14 @@ def _signups() -> list[tuple[str, int | None]]:
     )
 
 
+@pytest.fixture(autouse=True)
+def _no_earlier_events():
+    # Events other tests left in this process's buffer are written (in this test's
+    # transaction) and dropped, so only this test's are counted.
+    events.flush()
+    ReaderEvent.objects.all().delete()
+
+
 @pytest.fixture
 def two_newsletters(newsletter) -> list[Newsletter]:
     other = Newsletter.objects.create(
