@@ -93,3 +93,28 @@ class DailyRollup(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.kind} {self.article_id}: {self.count}"
+
+
+class DailyTotal(models.Model):
+    """How many events of one kind happened on one day, per article (and its section): the
+    funnel's, the daily series' and the top articles' rows. ``DailyRollup`` summed over
+    outcome, reader class and referrer, so several times fewer rows to read per page load.
+
+    Written only by ``rollups.rollup_day``, with the day's ``DailyRollup`` rows.
+    """
+
+    day = models.DateField()
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    article_id = models.BigIntegerField(null=True, blank=True)
+    section_id = models.BigIntegerField(null=True, blank=True)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day", "kind"], name="total_day_kind"),
+            models.Index(fields=["article_id", "day"], name="total_article_day"),
+            models.Index(fields=["section_id", "day"], name="total_section_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.kind} {self.article_id}: {self.count}"

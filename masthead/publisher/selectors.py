@@ -17,7 +17,7 @@ from wagtail.models import Page
 
 from masthead.billing.models import RevenueDay, SubscriberDay
 from masthead.content.models import ArticleAuthor
-from masthead.insights.models import DailyRollup, EventKind
+from masthead.insights.models import DailyRollup, DailyTotal, EventKind
 
 PRESETS = (7, 30, 90)
 TOP_ARTICLES = 25
@@ -68,8 +68,10 @@ def scope_for(
     return Scope(start, end, section_id, author_id, article_ids)
 
 
-def _rollups(scope: Scope) -> QuerySet[DailyRollup]:
-    rows = DailyRollup.objects.filter(day__gte=scope.start, day__lte=scope.end)
+def _rollups(scope: Scope, model=DailyRollup) -> QuerySet:
+    """The scope's rows of ``DailyRollup``, or of ``DailyTotal`` (several times fewer,
+    for the questions that need no outcome, reader class or referrer)."""
+    rows = model.objects.filter(day__gte=scope.start, day__lte=scope.end)
     if scope.section_id:
         rows = rows.filter(section_id=scope.section_id)
     if scope.article_ids is not None:
@@ -163,7 +165,9 @@ def other_steps(scope: Scope, *, totals: dict[str, int] | None = None) -> list[S
 def day_kind_counts(scope: Scope) -> dict[tuple[dt.date, str], int]:
     """Every event kind's count per day: one pass over the scope's rollup rows, which
     both the funnel's totals and the daily series are summed from."""
-    rows = _rollups(scope).values_list("day", "kind").annotate(n=Sum("count")).order_by()
+    rows = (
+        _rollups(scope, DailyTotal).values_list("day", "kind").annotate(n=Sum("count")).order_by()
+    )
     return {(day, kind): n for day, kind, n in rows}
 
 
@@ -274,7 +278,7 @@ def articles(scope: Scope, *, sort: str = "views") -> QuerySet:
     the last article they read before their checkout.
     """
     return (
-        _rollups(scope)
+        _rollups(scope, DailyTotal)
         .exclude(article_id=None)
         .values("article_id")
         .annotate(
@@ -338,6 +342,27 @@ def referrers(scope: Scope) -> QuerySet:
         .values("referrer_host")
         .annotate(n=Sum("count"))
         .order_by("-n", "referrer_host")
+    )
+
+
+def readers_and_referrers(scope: Scope) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """``reader_share`` and ``referrers`` (as host, views) for the dashboard, from one pass
+    over the scope's article views instead of two."""
+    by_class: dict[str, int] = defaultdict(int)
+    by_host: dict[str, int] = defaultdict(int)
+    rows = (
+        _rollups(scope)
+        .filter(kind=EventKind.ARTICLE_VIEW)
+        .values_list("reader_class", "referrer_host")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for reader_class, host, n in rows:
+        by_class[reader_class or "unknown"] += n
+        by_host[host] += n
+    return (
+        sorted(by_class.items(), key=lambda item: (-item[1], item[0])),
+        sorted(by_host.items(), key=lambda item: (-item[1], item[0])),
     )
 
 

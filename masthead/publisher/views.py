@@ -66,10 +66,9 @@ def dashboard(request):
             selectors.articles(scope, sort=sort)[: selectors.TOP_ARTICLES], request=request
         )
     )
-    readers = selectors.reader_share(scope)
+    readers, hosts = selectors.readers_and_referrers(scope)
     referrers = [
-        (selectors.referrer_label(row["referrer_host"]), row["n"])
-        for row in selectors.referrers(scope)[: selectors.TOP_REFERRERS]
+        (selectors.referrer_label(host), n) for host, n in hosts[: selectors.TOP_REFERRERS]
     ]
     days = scope.days
     daily_chart = charts.line_chart(
