@@ -16,7 +16,7 @@ reader classes and referrers in believable shares), and BENCH_MEMBERS subscriber
 4. prints EXPLAIN (ANALYZE) of every query one load of each dashboard page makes.
 
 Usage: ``PYTHONPATH=. .venv/bin/python bench/insights.py`` (BENCH_EVENTS=10000000 for
-the issue's 10 million: about 10 minutes on 2 CPUs to fill).
+the issue's 10 million: about 2 minutes on 2 CPUs to fill).
 """
 
 from __future__ import annotations
