@@ -36,7 +36,9 @@ lock: $(VENV)/.installed
 setup-demo: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py load_demo
+	# With 90 days of synthetic readers and subscribers for the publisher's dashboard
+	# (added once; a second run keeps them).
+	$(PY) manage.py load_demo --events 30000
 
 run: setup-demo
 	scripts/serve.sh

@@ -10,10 +10,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Imported here: these modules import models, which load with the app registry.
-        from allauth.account.signals import email_confirmed
+        from allauth.account.signals import email_confirmed, user_signed_up
         from django.contrib.auth.signals import user_logged_in
 
-        from masthead.accounts import verification
+        from masthead.accounts import funnel, verification
         from masthead.core import generations
 
         # Signed-in users are remembered per process under the accounts generation.
@@ -31,3 +31,5 @@ class AccountsConfig(AppConfig):
             verification.forget_addresses_added_before_verification,
             dispatch_uid="accounts-first-address-confirmed",
         )
+        # The funnel's "register offers taken" step.
+        user_signed_up.connect(funnel.register_offer_taken, dispatch_uid="accounts-register-offer")

@@ -10,9 +10,11 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         # Imported here: these modules import models, which load with the app registry.
+        from masthead.billing import daily
         from masthead.billing.checks import payment_provider_is_known
         from masthead.billing.models import Subscription
         from masthead.core import generations
+        from masthead.insights.rollups import day_rolled_up
 
         checks.register(payment_provider_is_known)
 
@@ -23,3 +25,6 @@ class BillingConfig(AppConfig):
                 sender=Subscription,
                 dispatch_uid=f"accounts-{signal is post_save}-subscription",
             )
+
+        # Each day's subscribers and revenue are counted with its insights rollup.
+        day_rolled_up.connect(daily.subscriber_day_on_rollup, dispatch_uid="billing-subscriber-day")

@@ -129,7 +129,11 @@ class Subscription(models.Model):
     objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["user", "status"])]
+        indexes = [
+            models.Index(fields=["user", "status"]),
+            # A reader's latest subscription (the publisher's members list asks it per row).
+            models.Index(fields=["user", "id"], name="subscription_user_latest"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "provider_subscription_id"],
@@ -270,3 +274,55 @@ class TestModeSubscription(models.Model):
     @property
     def provider_id(self) -> str:
         return f"tm_sub_{self.pk}"
+
+
+class SubscriberDay(models.Model):
+    """Subscribers at the end of one UTC day and what changed during it: the publisher's
+    dashboard reads these instead of every subscription.
+
+    Written only by ``daily.subscriber_day_write`` (with the day's insights rollup), which
+    replaces the day's row: safe to run again for any day. Billing keeps each
+    subscription's dates, not its history of states, so a past day is counted from the
+    dates (trialing before the trial end, paying after, unless cancelled by then).
+    """
+
+    day = models.DateField(unique=True)
+    paying = models.PositiveIntegerField()
+    trialing = models.PositiveIntegerField()
+    # Past due is a state, not a date: known only for the day the row was first written
+    # on (a later re-run of that day keeps it); None when never seen.
+    past_due = models.PositiveIntegerField(null=True, blank=True)
+    cancelled = models.PositiveIntegerField()
+    # Cancelled while paying (not during a trial): the churn.
+    churned = models.PositiveIntegerField()
+    # Whose first payment (the trial's end, or the start without a trial) fell on the day.
+    new_paying = models.PositiveIntegerField()
+    trials_started = models.PositiveIntegerField()
+    trials_ended = models.PositiveIntegerField()
+    # Of the trials that ended on the day: paying since, or cancelled only afterwards.
+    trials_converted = models.PositiveIntegerField()
+    written_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.day}: {self.paying} paying, {self.trialing} trialing"
+
+
+class RevenueDay(models.Model):
+    """Monthly recurring revenue at the end of one UTC day, per currency, in minor units
+    (yearly plans count a twelfth, weekly 52 twelfths); written with ``SubscriberDay``."""
+
+    day = models.DateField()
+    currency = models.CharField(max_length=3)
+    mrr_minor = models.BigIntegerField()
+    # The monthly amounts of the subscriptions that started paying, and of those
+    # cancelled while paying, on the day.
+    new_mrr_minor = models.BigIntegerField()
+    churned_mrr_minor = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "currency"], name="revenue_day_currency_uniq")
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.currency}: MRR {self.mrr_minor}"

@@ -44,8 +44,9 @@ FROM_PAYWALL = "paywall"
 def _record_click(request, *, plan_id: int | None = None) -> None:
     if request.GET.get("from") == FROM_PAYWALL:
         events.record(
-            "subscribe_clicked",
-            article_id=None,
+            events.EventKind.SUBSCRIBE_CLICKED,
+            # The article whose wall it was, so one section's or author's funnel has it.
+            article_id=attribution.page_id_at(request, safe_next(request)),
             outcome=str(plan_id or ""),
             user_id=request.user.pk if request.user.is_authenticated else None,
         )

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
+from django.dispatch import Signal
 from django.utils import timezone
 from wagtail.models import Page
 
-from masthead.insights.models import DailyRollup, ReaderEvent
+from masthead.insights.models import DailyRollup, DailyTotal, ReaderEvent
 
 logger = logging.getLogger(__name__)
 
@@ -24,11 +26,17 @@ DELETE_BATCH = 5000
 # Enough to keep one day's groups out of a single huge INSERT statement.
 INSERT_BATCH = 2000
 
+# Sent with ``day`` inside the transaction that replaces a day's rollup rows, under the
+# day's lock: apps above insights (billing's subscriber snapshot) replace their own rows
+# for the day there, so they commit, or roll back, with it.
+day_rolled_up = Signal()
+
 _GROUP = ("kind", "outcome", "article_id", "reader_class", "referrer_host")
 
 
 def rollup_day(day: dt.date) -> int:
-    """Replace the rollup rows of ``day`` with counts from its raw events; returns rows written.
+    """Replace the rollup rows of ``day`` (and its per-article totals) with counts from its
+    raw events; returns the rollup rows written.
 
     Safe to run again for the same day, concurrently with event writes (a later run
     picks up late events), after a crash (the delete and the inserts commit together),
@@ -51,10 +59,22 @@ def rollup_day(day: dt.date) -> int:
         )
         for g in groups
     ]
+    totals: dict[tuple, int] = defaultdict(int)
+    for row in rows:
+        totals[row.kind, row.article_id, row.section_id] += row.count
     with transaction.atomic():
         _lock_day(day)
         DailyRollup.objects.filter(day=day).delete()
         DailyRollup.objects.bulk_create(rows, batch_size=INSERT_BATCH)
+        DailyTotal.objects.filter(day=day).delete()
+        DailyTotal.objects.bulk_create(
+            (
+                DailyTotal(day=day, kind=kind, article_id=article, section_id=section, count=n)
+                for (kind, article, section), n in totals.items()
+            ),
+            batch_size=INSERT_BATCH,
+        )
+        day_rolled_up.send(sender=DailyRollup, day=day)
     return len(rows)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from masthead.billing import entitlements
 from masthead.billing.emails import publication_sender
 from masthead.content.models import PublicationSettings
+from masthead.insights import events
 from masthead.mail.outbox import email_queue
 from masthead.newsletters import rendering, tokens
 from masthead.newsletters.models import Audience, Delivery, Newsletter, NewsletterSubscription
@@ -64,18 +65,30 @@ def confirm(*, email: str, newsletter_ids: list[int]) -> list[Newsletter]:
     user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
     newsletters = list(open_newsletters().filter(pk__in=newsletter_ids))
     for newsletter in newsletters:
-        _subscribe(newsletter, email, user)
+        _subscribe(newsletter, email, user, how=SIGNED_UP_CONFIRMED)
     return newsletters
 
 
-def _subscribe(newsletter: Newsletter, email: str, user) -> None:
+# How a sign-up came, in its insights event (``EventKind.NEWSLETTER_SIGNUP``'s outcome).
+SIGNED_UP_CONFIRMED = "confirmed"
+SIGNED_UP_ACCOUNT = "account"
+
+
+def _subscribe(newsletter: Newsletter, email: str, user, *, how: str) -> None:
     try:
         with transaction.atomic():
-            NewsletterSubscription.objects.get_or_create(
+            _, created = NewsletterSubscription.objects.get_or_create(
                 newsletter=newsletter, email=email, defaults={"user": user}
             )
     except IntegrityError:
-        pass  # a second click at the same moment
+        return  # a second click at the same moment: the first one counted
+    if created:
+        events.record(
+            events.EventKind.NEWSLETTER_SIGNUP,
+            article_id=None,
+            outcome=how,
+            user_id=user.pk if user else None,
+        )
 
 
 def preferences_set(*, user, shown_ids: set[int], ticked_ids: set[int]) -> None:
@@ -84,7 +97,7 @@ def preferences_set(*, user, shown_ids: set[int], ticked_ids: set[int]) -> None:
     email = user.email.strip().lower()
     for newsletter_id in shown_ids & set(allowed):
         if newsletter_id in ticked_ids:
-            _subscribe(allowed[newsletter_id], email, user)
+            _subscribe(allowed[newsletter_id], email, user, how=SIGNED_UP_ACCOUNT)
         else:
             for row in NewsletterSubscription.objects.filter(
                 newsletter_id=newsletter_id, user=user

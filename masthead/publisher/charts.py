@@ -2,9 +2,11 @@
 
 Why SVG from Python rather than a charting library in the browser: the admin's CSP stays
 ``'self'`` with nothing vendored to keep up to date, the charts appear without JavaScript,
-print and scale on a phone (a ``viewBox`` and ``width: 100%``), and every chart is shown
-beside its data table and a sentence, which is what screen readers use; the SVG itself
-only carries a short label.
+print and scale (a ``viewBox`` and ``width: 100%``), and every chart is shown beside its
+data table and a sentence, which is what screen readers use; the SVG itself only carries
+a short label. Each chart is drawn twice, wide and narrow (the stylesheet shows one by
+the screen's width): a wide chart shrunk to a phone has unreadable 6-pixel labels, and
+one kept wide scrolls half out of sight.
 """
 
 from __future__ import annotations
@@ -21,6 +23,18 @@ DASHES = ("", "6 3", "2 3", "8 3 2 3", "", "6 3")
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 28
+
+
+@dataclass(frozen=True)
+class Frame:
+    width: int
+    css_class: str
+    # Bars: labels beside the bars (wide) or above them (narrow, for whole labels).
+    labels_above: bool
+
+
+WIDE = Frame(WIDTH, "mh-chart", labels_above=False)
+NARROW = Frame(360, "mh-chart-narrow", labels_above=True)
 
 
 @dataclass(frozen=True)
@@ -42,8 +56,19 @@ def nice_max(value: float) -> int:
 
 def line_chart(days: list[dt.date], series: list[Series], *, label: str) -> SafeString:
     """One line per series over ``days``; the axis starts at zero."""
+    return (
+        _line_chart(days, series, label=label, frame=WIDE)
+        + _line_chart(days, series, label=label, frame=NARROW)
+        + legend(series)
+    )
+
+
+def _line_chart(
+    days: list[dt.date], series: list[Series], *, label: str, frame: Frame
+) -> SafeString:
+    width = frame.width
     top = nice_max(max((max(s.values, default=0) for s in series), default=0))
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    plot_w, plot_h = width - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     n = max(len(days) - 1, 1)
 
     def x(i: int) -> str:
@@ -57,7 +82,7 @@ def line_chart(days: list[dt.date], series: list[Series], *, label: str) -> Safe
         '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#ddd"/>'
         '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="#555">{}</text>',
         (
-            (LEFT, WIDTH - RIGHT, y(v), y(v), LEFT - 6, y(v - top / 50), f"{v:,}")
+            (LEFT, width - RIGHT, y(v), y(v), LEFT - 6, y(v - top / 50), f"{v:,}")
             for v in (0, top // 2, top)
         ),
     )
@@ -81,15 +106,21 @@ def line_chart(days: list[dt.date], series: list[Series], *, label: str) -> Safe
             for k, s in enumerate(series)
         ),
     )
-    return _svg(label, grid + xlabels + lines, HEIGHT) + legend(series)
+    return _svg(label, grid + xlabels + lines, HEIGHT, frame)
 
 
 def bar_chart(items: list[tuple[str, int]], *, label: str) -> SafeString:
-    """Horizontal bars, one per item, labelled on the left: readable on a narrow screen."""
+    """Horizontal bars, one per item, labelled beside them, or above them when narrow."""
+    return _bar_chart(items, label=label, frame=WIDE) + _bar_chart(items, label=label, frame=NARROW)
+
+
+def _bar_chart(items: list[tuple[str, int]], *, label: str, frame: Frame) -> SafeString:
+    top = max((v for _, v in items), default=0) or 1
+    if frame.labels_above:
+        return _bars_under_labels(items, label=label, frame=frame, top=top)
     row, label_w = 26, 200
     height = max(len(items), 1) * row + 8
-    top = max((v for _, v in items), default=0) or 1
-    plot_w = WIDTH - label_w - 70
+    plot_w = frame.width - label_w - 70
     bars = format_html_join(
         "",
         '<text x="{}" y="{}" text-anchor="end" font-size="12" fill="#222">{}</text>'
@@ -112,7 +143,35 @@ def bar_chart(items: list[tuple[str, int]], *, label: str) -> SafeString:
             for i, (name, value) in enumerate(items)
         ),
     )
-    return _svg(label, bars, height)
+    return _svg(label, bars, height, frame)
+
+
+def _bars_under_labels(
+    items: list[tuple[str, int]], *, label: str, frame: Frame, top: int
+) -> SafeString:
+    row = 40
+    height = max(len(items), 1) * row + 4
+    plot_w = frame.width - 70
+    bars = format_html_join(
+        "",
+        '<text x="0" y="{}" font-size="13" fill="#222">{}</text>'
+        '<rect x="0" y="{}" width="{}" height="14" fill="{}"/>'
+        '<text x="{}" y="{}" font-size="13" fill="#222">{}</text>',
+        (
+            (
+                i * row + 14,
+                _clip(name, 48),
+                i * row + 20,
+                f"{max(plot_w * value / top, 1):.1f}",
+                COLOURS[0],
+                f"{max(plot_w * value / top, 1) + 6:.1f}",
+                i * row + 32,
+                f"{value:,}",
+            )
+            for i, (name, value) in enumerate(items)
+        ),
+    )
+    return _svg(label, bars, height, frame)
 
 
 def legend(series: list[Series]) -> SafeString:
@@ -130,11 +189,12 @@ def legend(series: list[Series]) -> SafeString:
     )
 
 
-def _svg(label: str, body: SafeString, height: int) -> SafeString:
+def _svg(label: str, body: SafeString, height: int, frame: Frame) -> SafeString:
     return format_html(
-        '<svg class="mh-chart" viewBox="0 0 {} {}" role="img" aria-label="{}" '
+        '<svg class="{}" viewBox="0 0 {} {}" role="img" aria-label="{}" '
         'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">{}</svg>',
-        WIDTH,
+        frame.css_class,
+        frame.width,
         height,
         label,
         body or mark_safe(""),  # noqa: S308 - a constant

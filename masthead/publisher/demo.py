@@ -16,6 +16,8 @@ from masthead.insights import rollups
 from masthead.insights.models import EventKind, ReaderEvent
 
 DAYS = 90
+# Subscribers who joined before the 90 days.
+BASE = 150
 BATCH = 5000
 DEMO_EMAIL_DOMAIN = "demo-readers.example"
 REFERRERS = (
@@ -39,7 +41,13 @@ def _pick(rng: random.Random, weighted):
 
 def events_fill(*, count: int, seed: int = 13, now: dt.datetime | None = None) -> int:
     """Add about ``count`` article views (and the funnel events they lead to) over the last
-    90 days, demo subscriptions to match, then roll every day up. Returns events written."""
+    90 days, demo subscriptions to match, then roll every day up. Returns events written.
+
+    Once per database: one that has the demo's subscribers already has its events, so
+    running the demo's set-up again (``make run``) does not pile up more.
+    """
+    if demo_filled():
+        return 0
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     now = now or timezone.now()
     today = now.astimezone(dt.UTC).date()
@@ -85,20 +93,38 @@ def events_fill(*, count: int, seed: int = 13, now: dt.datetime | None = None) -
             if walled:
                 prompt = "subscribe" if access == "subscribers" else "limit_reached"
                 batch.append(_event(at, EventKind.PAYWALL_SHOWN, article_id, reader, prompt))
+                if prompt == "limit_reached" and reader == "anonymous" and rng.random() < 0.04:
+                    batch.append(_event(at, EventKind.REGISTER_OFFER_TAKEN, article_id, reader, ""))
                 if rng.random() < 0.06:
-                    batch.append(_event(at, EventKind.SUBSCRIBE_CLICKED, None, reader, ""))
+                    batch.append(_event(at, EventKind.SUBSCRIBE_CLICKED, article_id, reader, ""))
                     if rng.random() < 0.45:
                         later = min(at + dt.timedelta(minutes=3), now)
                         batch.append(
                             _event(later, EventKind.CHECKOUT_STARTED, article_id, "registered", "")
                         )
                         checkouts_by_day[day] += 1
+            if reader == "subscriber" and rng.random() < 0.01:
+                batch.append(_event(at, EventKind.GIFT_CREATED, article_id, reader, ""))
+                for _ in range(rng.choice((0, 1, 1, 2, 3, 5))):
+                    batch.append(_event(at, EventKind.GIFT_OPENED, article_id, "anonymous", ""))
+                    if rng.random() < 0.03:
+                        batch.append(
+                            _event(at, EventKind.GIFT_SUBSCRIPTION, article_id, "registered", "")
+                        )
+            if rng.random() < 0.004:
+                how = "confirmed" if rng.random() < 0.7 else "account"
+                batch.append(_event(at, EventKind.NEWSLETTER_SIGNUP, None, reader, how))
             if len(batch) >= BATCH:
                 written += _write(batch)
     written += _write(batch)
     subscriptions_fill(checkouts_by_day=checkouts_by_day, rng=rng, now=now)
-    rollups.rollup_days(days)
+    # And the day before the first: the subscribers at the start of a 90-day range.
+    rollups.rollup_days([days[0] - dt.timedelta(days=1), *days])
     return written
+
+
+def demo_filled() -> bool:
+    return get_user_model().objects.filter(email__endswith="@" + DEMO_EMAIL_DOMAIN).exists()
 
 
 def _event(at, kind, article_id, reader_class, outcome, referrer_host=None) -> ReaderEvent:
@@ -127,14 +153,14 @@ def subscriptions_fill(
     """About 60% of checkouts become a trial; most trials convert, some churn later.
     Done once: a database that already has the demo's subscribers keeps them."""
     User = get_user_model()
-    if User.objects.filter(email__endswith="@" + DEMO_EMAIL_DOMAIN).exists():
+    if demo_filled():
         return 0
     plans = list(Plan.objects.filter(active=True).order_by("position"))
     if not plans:
         return 0
     made = 0
     # A base of subscribers from before the period, so MRR does not start at zero.
-    starts = [now - dt.timedelta(days=DAYS + rng.randrange(1, 300)) for _ in range(40)]
+    starts = [now - dt.timedelta(days=DAYS + rng.randrange(1, 300)) for _ in range(BASE)]
     for day, n in checkouts_by_day.items():
         starts += [
             dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
@@ -155,10 +181,12 @@ def subscriptions_fill(
             if rng.random() < 0.1:
                 status, canceled_at = SubscriptionStatus.CANCELED, created + dt.timedelta(days=3)
         elif rng.random() < 0.25:
-            status = SubscriptionStatus.CANCELED
-            canceled_at = min(trial_end + dt.timedelta(days=rng.randrange(0, 60)), now)
+            canceled_at = trial_end + dt.timedelta(days=rng.randrange(0, 60))
             if rng.random() < 0.4:
                 canceled_at = trial_end - dt.timedelta(days=1)  # cancelled during the trial
+            # One who would cancel later is still a subscriber today.
+            status = SubscriptionStatus.CANCELED if canceled_at <= now else status
+            canceled_at = canceled_at if canceled_at <= now else None
         elif rng.random() < 0.05:
             status = SubscriptionStatus.PAST_DUE
         sub = Subscription.objects.create(
@@ -172,4 +200,11 @@ def subscriptions_fill(
         # created_at is set on insert (auto_now_add); the demo backdates it.
         Subscription.objects.filter(pk=sub.pk).update(created_at=created)
         made += 1
+    # The other demos' subscribers (the commenters), made a moment ago, joined before the
+    # period too: otherwise they all arrive today, a jump no publication sees.
+    for sub in Subscription.objects.filter(created_at__gte=now - dt.timedelta(hours=1)).exclude(
+        user__email__endswith="@" + DEMO_EMAIL_DOMAIN
+    ):
+        created = now - dt.timedelta(days=DAYS + rng.randrange(1, 300))
+        Subscription.objects.filter(pk=sub.pk).update(created_at=created)
     return made

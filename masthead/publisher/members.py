@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from wagtail.models import Page
 
+from masthead.billing.daily import NEVER_STARTED
 from masthead.billing.models import (
     Customer,
     Interval,
@@ -26,7 +27,6 @@ from masthead.billing.models import (
     SubscriptionStatus,
 )
 from masthead.insights.models import EventKind, ReaderEvent
-from masthead.publisher.selectors import NEVER_STARTED
 
 PAGE_SIZE = 50
 EVENTS_SHOWN = 200
@@ -185,11 +185,13 @@ class History:
 
 
 EVENT_LABELS = {
+    EventKind.REGISTER_OFFER_TAKEN: "Created an account from the paywall's offer",
     EventKind.SUBSCRIBE_CLICKED: "Clicked subscribe on the paywall",
     EventKind.CHECKOUT_STARTED: "Started a checkout",
     EventKind.TRIAL_STARTED: "Started a free trial",
     EventKind.SUBSCRIPTION_ACTIVATED: "Paid: subscription active",
     EventKind.SUBSCRIPTION_CANCELLED: "Cancelled",
+    EventKind.NEWSLETTER_SIGNUP: "Signed up to a newsletter",
 }
 
 

@@ -7,26 +7,22 @@ too many of them to count per page load.
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, When
+from django.db.models import Case, IntegerField, QuerySet, Sum, When
 from django.utils import timezone
 from wagtail.models import Page
 
-from masthead.billing.models import Interval, Subscription, SubscriptionStatus
+from masthead.billing.models import RevenueDay, SubscriberDay
 from masthead.content.models import ArticleAuthor
-from masthead.insights.models import DailyRollup, EventKind
+from masthead.insights.models import DailyRollup, DailyTotal, EventKind
 
 PRESETS = (7, 30, 90)
 TOP_ARTICLES = 25
 TOP_REFERRERS = 15
 NO_REFERRER = "(none: direct, app or hidden)"
-# Statuses in which a subscriber pays (past due is still owed, and still served a while).
-PAYING = (SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE)
-NEVER_STARTED = (SubscriptionStatus.INCOMPLETE, SubscriptionStatus.INCOMPLETE_EXPIRED)
 
 
 @dataclass(frozen=True)
@@ -72,8 +68,10 @@ def scope_for(
     return Scope(start, end, section_id, author_id, article_ids)
 
 
-def _rollups(scope: Scope) -> QuerySet[DailyRollup]:
-    rows = DailyRollup.objects.filter(day__gte=scope.start, day__lte=scope.end)
+def _rollups(scope: Scope, model=DailyRollup) -> QuerySet:
+    """The scope's rows of ``DailyRollup``, or of ``DailyTotal`` (several times fewer,
+    for the questions that need no outcome, reader class or referrer)."""
+    rows = model.objects.filter(day__gte=scope.start, day__lte=scope.end)
     if scope.section_id:
         rows = rows.filter(section_id=scope.section_id)
     if scope.article_ids is not None:
@@ -92,116 +90,113 @@ def _kind_sum(kind: str, name: str) -> dict:
 class Step:
     label: str
     count: int | None
-    # Of the step before; None for the first step or when either count is unknown.
+    # Of the step named by ``of``; None when either count is unknown or the base is zero.
     rate: float | None
     note: str = ""
+    of: str = ""
 
 
-def funnel(scope: Scope) -> list[Step]:
-    by_kind = dict(
-        _rollups(scope).values("kind").annotate(n=Sum("count")).order_by().values_list("kind", "n")
-    )
-    trials = _trials(scope)
-    not_article = "Not tied to an article: not shown for one section or author."
-    counts = [
-        ("Article views", by_kind.get(EventKind.ARTICLE_VIEW, 0), ""),
-        ("Meter notices ('N left')", by_kind.get(EventKind.METER_NOTICE, 0), ""),
-        ("Paywall shown", by_kind.get(EventKind.PAYWALL_SHOWN, 0), ""),
-        (
-            "Register / subscribe clicks",
-            None if scope.filtered else by_kind.get(EventKind.SUBSCRIBE_CLICKED, 0),
-            not_article if scope.filtered else "",
-        ),
-        ("Checkouts started", by_kind.get(EventKind.CHECKOUT_STARTED, 0), ""),
-        (
-            "Trials started",
-            None if scope.filtered else trials["started"],
-            not_article if scope.filtered else "",
-        ),
-        (
-            "Trials converted to paid",
-            None if scope.filtered else trials["converted"],
-            not_article if scope.filtered else "",
-        ),
-    ]
-    steps, before = [], None
-    for label, count, note in counts:
-        rate = count / before if before and count is not None else None
-        steps.append(Step(label, count, rate, note))
-        before = count if count is not None else before
+# (label, event kind or None for billing's trial counts, the step its rate is taken of).
+# Both ways on from a wall (a free account, a subscription) are rated against the wall.
+FUNNEL = (
+    ("Article views", EventKind.ARTICLE_VIEW, None),
+    ("Meter notices ('N left')", EventKind.METER_NOTICE, "Article views"),
+    ("Paywall shown", EventKind.PAYWALL_SHOWN, "Article views"),
+    ("Register offers taken", EventKind.REGISTER_OFFER_TAKEN, "Paywall shown"),
+    ("Subscribe clicks", EventKind.SUBSCRIBE_CLICKED, "Paywall shown"),
+    ("Checkouts started", EventKind.CHECKOUT_STARTED, "Subscribe clicks"),
+    ("Trials started", None, "Checkouts started"),
+    ("Trials converted to paid", None, "Trials started"),
+)
+NOT_AN_ARTICLE = "Not tied to an article: not shown for one section or author."
+
+
+def funnel(
+    scope: Scope, *, totals: dict[str, int] | None = None, subs: Subscribers | None = None
+) -> list[Step]:
+    """The funnel's steps; ``totals`` and ``subs`` when the caller has them already."""
+    by_kind = kind_totals(scope) if totals is None else totals
+    if not scope.filtered and subs is None:
+        subs = subscribers(scope)
+    counts: dict[str, int | None] = {}
+    steps = []
+    for label, kind, of in FUNNEL:
+        note = ""
+        if kind is not None:
+            count = by_kind.get(kind, 0)
+        elif scope.filtered:
+            count, note = None, NOT_AN_ARTICLE
+        elif label == "Trials started":
+            count = subs.trials_started
+        else:
+            count = subs.trials_converted
+        counts[label] = count
+        base = counts.get(of) if of else None
+        rate = count / base if base and count is not None else None
+        steps.append(Step(label, count, rate, note, of or ""))
     return steps
 
 
-def daily_series(scope: Scope) -> dict[str, list[int]]:
-    """Views, walls and checkouts per day, zero-filled, in the order of ``scope.days``."""
-    kinds = {
-        EventKind.ARTICLE_VIEW: "views",
-        EventKind.PAYWALL_SHOWN: "walls",
-        EventKind.CHECKOUT_STARTED: "checkouts",
-    }
-    series = {name: dict.fromkeys(scope.days, 0) for name in kinds.values()}
+# --- gifts and newsletters -----------------------------------------------------------
+
+OTHER_STEPS = (
+    ("Gift links made", EventKind.GIFT_CREATED),
+    ("Gift links read", EventKind.GIFT_OPENED),
+    ("Subscriptions after reading a gift", EventKind.GIFT_SUBSCRIPTION),
+    ("Newsletter sign-ups", EventKind.NEWSLETTER_SIGNUP),
+)
+
+
+def other_steps(scope: Scope, *, totals: dict[str, int] | None = None) -> list[Step]:
+    """Gift links and newsletter sign-ups: ways in beside the paywall's funnel.
+
+    Newsletter sign-ups belong to no article, so one section or author shows none.
+    """
+    by_kind = kind_totals(scope) if totals is None else totals
+    steps = []
+    for label, kind in OTHER_STEPS:
+        if kind == EventKind.NEWSLETTER_SIGNUP and scope.filtered:
+            steps.append(Step(label, None, None, NOT_AN_ARTICLE))
+        else:
+            steps.append(Step(label, by_kind.get(kind, 0), None))
+    return steps
+
+
+def day_kind_counts(scope: Scope) -> dict[tuple[dt.date, str], int]:
+    """Every event kind's count per day: one pass over the scope's rollup rows, which
+    both the funnel's totals and the daily series are summed from."""
     rows = (
-        _rollups(scope)
-        .filter(kind__in=kinds)
-        .values("day", "kind")
-        .annotate(n=Sum("count"))
-        .order_by()
+        _rollups(scope, DailyTotal).values_list("day", "kind").annotate(n=Sum("count")).order_by()
     )
-    for row in rows:
-        series[kinds[row["kind"]]][row["day"]] = row["n"]
-    return {name: list(values.values()) for name, values in series.items()}
+    return {(day, kind): n for day, kind, n in rows}
+
+
+def kind_totals(scope: Scope, *, counts: dict | None = None) -> dict[str, int]:
+    """Every event kind's count in the scope."""
+    totals: dict[str, int] = defaultdict(int)
+    for (_, kind), n in (day_kind_counts(scope) if counts is None else counts).items():
+        totals[kind] += n
+    return dict(totals)
+
+
+def daily_series(scope: Scope, *, counts: dict | None = None) -> dict[str, list[int]]:
+    """Views, walls and checkouts per day, zero-filled, in the order of ``scope.days``."""
+    counts = day_kind_counts(scope) if counts is None else counts
+    kinds = {
+        "views": EventKind.ARTICLE_VIEW,
+        "walls": EventKind.PAYWALL_SHOWN,
+        "checkouts": EventKind.CHECKOUT_STARTED,
+    }
+    return {
+        name: [counts.get((day, kind), 0) for day in scope.days] for name, kind in kinds.items()
+    }
 
 
 # --- subscribers and revenue ---------------------------------------------------------
 
 
-def _end_of(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
-
-
-def _subscriptions():
-    return (
-        Subscription.objects.exclude(status__in=NEVER_STARTED)
-        .values_list(
-            "created_at",
-            "trial_end",
-            "canceled_at",
-            "status",
-            "plan__price_minor",
-            "plan__interval",
-            "plan__currency",
-        )
-        .order_by()
-    )
-
-
-def _trials(scope: Scope) -> dict[str, int]:
-    start, end = _end_of(scope.start - dt.timedelta(days=1)), _end_of(scope.end)
-    subs = Subscription.objects.exclude(trial_end=None)
-    now = timezone.now()
-    ended = subs.filter(trial_end__gte=start, trial_end__lt=min(end, now))
-    return {
-        "started": subs.filter(created_at__gte=start, created_at__lt=end).count(),
-        "ended": ended.count(),
-        # Paid after the trial: paying now, or cancelled only after it had ended.
-        "converted": ended.filter(
-            Q(status__in=PAYING)
-            | Q(status=SubscriptionStatus.CANCELED, canceled_at__gt=F("trial_end"))
-        ).count(),
-    }
-
-
-def monthly_minor(price_minor: int, interval: str) -> int:
-    """A plan's price as a monthly amount, in minor units (rounded to the nearest unit)."""
-    if interval == Interval.YEAR:
-        return round(price_minor / 12)
-    if interval == Interval.WEEK:
-        return round(price_minor * 52 / 12)
-    return price_minor
-
-
 @dataclass(frozen=True)
-class SubscriberDay:
+class SubscriberPoint:
     day: dt.date
     paying: int
     trialing: int
@@ -209,9 +204,12 @@ class SubscriberDay:
 
 @dataclass(frozen=True)
 class Subscribers:
-    series: list[SubscriberDay]
-    past_due_now: int
+    series: list[SubscriberPoint]
+    # At the end of the range's last day; None when the rollup did not see that day.
+    past_due_now: int | None
     cancelled: int
+    trials_started: int
+    trials_converted: int
     trial_to_paid: float | None
     churn: float | None
     net_growth: int
@@ -221,92 +219,46 @@ class Subscribers:
     churned_mrr: dict[str, int]
 
 
-class _Intervals:
-    """How many of some intervals (lo, hi] hold an instant, by two binary searches: the
-    same answer as asking each interval, in O(log n) per instant instead of O(n)."""
-
-    def __init__(self, spans: list[tuple[dt.datetime, dt.datetime | None]]):
-        # An empty interval (hi before lo) is (lo, lo]: it holds no instant.
-        self.los = sorted(lo for lo, _ in spans)
-        self.his = sorted(max(lo, hi) for lo, hi in spans if hi is not None)
-
-    def holding(self, at: dt.datetime) -> int:
-        return bisect_left(self.los, at) - bisect_left(self.his, at)
-
-
-def _series(rows, days: list[dt.date]) -> list[SubscriberDay]:
-    """Paying and trialing subscribers at the end of each day (``state_at``'s rule)."""
-    # Subscribed: created before the instant and not cancelled before it.
-    subscribed = _Intervals([(row[0], row[2]) for row in rows])
-    # Trialing: that, and the trial not yet ended.
-    trialing = _Intervals(
-        [
-            (created, trial_end if canceled_at is None else min(trial_end, canceled_at))
-            for created, trial_end, canceled_at, *_ in rows
-            if trial_end is not None
-        ]
-    )
-    series = []
-    for day in days:
-        at = _end_of(day)
-        on_trial = trialing.holding(at)
-        series.append(SubscriberDay(day, subscribed.holding(at) - on_trial, on_trial))
-    return series
-
-
 def subscribers(scope: Scope) -> Subscribers:
-    """Subscribers per day, and money per currency.
+    """Subscribers per day, and money per currency, from billing's daily rows (written
+    with each day's rollup; ``billing.daily.RULE``). A day not rolled up counts none.
 
-    Billing keeps each subscription's dates, not its history of states: on a past day a
-    subscription counts as trialing before its trial end and paying after it, unless it
-    had been cancelled by then. Past due is known only for now.
+    Churn is the paying subscribers who cancelled in the range over those paying at the
+    end of the day before it; net growth is the change in paying subscribers across it.
     """
-    rows = list(_subscriptions())
-    start_at, end_at = _end_of(scope.start - dt.timedelta(days=1)), _end_of(scope.end)
-
-    def state_at(row, at: dt.datetime) -> str | None:
-        created, trial_end, canceled_at, *_ = row
-        if created >= at or (canceled_at is not None and canceled_at < at):
-            return None
-        if trial_end is not None and trial_end >= at:
-            return "trialing"
-        return "paying"
-
-    series = _series(rows, scope.days)
-    paying_at_start = sum(1 for row in rows if state_at(row, start_at) == "paying")
-    paying_at_end = sum(1 for row in rows if state_at(row, end_at) == "paying")
-
-    mrr, new_mrr, churned_mrr = defaultdict(int), defaultdict(int), defaultdict(int)
-    cancelled = 0
-    for row in rows:
-        created, trial_end, canceled_at, status, price, interval, currency = row
-        monthly = monthly_minor(price, interval)
-        if status in PAYING:
-            mrr[currency] += monthly
-        paid_from = trial_end or created
-        if start_at <= paid_from < end_at and (canceled_at is None or canceled_at > paid_from):
-            new_mrr[currency] += monthly
-        if canceled_at is not None and start_at <= canceled_at < end_at:
-            cancelled += 1
-            if state_at(row, canceled_at - dt.timedelta(microseconds=1)) == "paying":
-                churned_mrr[currency] += monthly
-    trials = _trials(scope)
+    before = scope.start - dt.timedelta(days=1)
+    rows = {
+        row.day: row for row in SubscriberDay.objects.filter(day__gte=before, day__lte=scope.end)
+    }
+    in_range = [rows[day] for day in scope.days if day in rows]
+    series = [
+        SubscriberPoint(day, rows[day].paying, rows[day].trialing)
+        if day in rows
+        else SubscriberPoint(day, 0, 0)
+        for day in scope.days
+    ]
+    last = rows.get(scope.end)
+    first = rows.get(before) or (in_range[0] if in_range else None)
+    paying_at_start = first.paying if first else 0
+    ended = sum(r.trials_ended for r in in_range)
+    converted = sum(r.trials_converted for r in in_range)
+    mrr, new_mrr, churned_mrr = {}, defaultdict(int), defaultdict(int)
+    for money in RevenueDay.objects.filter(day__gte=scope.start, day__lte=scope.end):
+        if money.day == scope.end and money.mrr_minor:
+            mrr[money.currency] = money.mrr_minor
+        if money.new_mrr_minor:
+            new_mrr[money.currency] += money.new_mrr_minor
+        if money.churned_mrr_minor:
+            churned_mrr[money.currency] += money.churned_mrr_minor
     return Subscribers(
         series=series,
-        past_due_now=sum(1 for row in rows if row[3] == SubscriptionStatus.PAST_DUE),
-        cancelled=cancelled,
-        trial_to_paid=trials["converted"] / trials["ended"] if trials["ended"] else None,
-        churn=(
-            sum(
-                1
-                for r in rows
-                if r[2] and start_at <= r[2] < end_at and state_at(r, start_at) == "paying"
-            )
-            / paying_at_start
-            if paying_at_start
-            else None
-        ),
-        net_growth=paying_at_end - paying_at_start,
+        past_due_now=last.past_due if last else None,
+        cancelled=sum(r.cancelled for r in in_range),
+        trials_started=sum(r.trials_started for r in in_range),
+        trials_converted=converted,
+        trial_to_paid=converted / ended if ended else None,
+        churn=sum(r.churned for r in in_range) / paying_at_start if paying_at_start else None,
+        net_growth=(last.paying if last else 0) - paying_at_start,
         mrr=dict(sorted(mrr.items())),
         new_mrr=dict(sorted(new_mrr.items())),
         churned_mrr=dict(sorted(churned_mrr.items())),
@@ -326,7 +278,7 @@ def articles(scope: Scope, *, sort: str = "views") -> QuerySet:
     the last article they read before their checkout.
     """
     return (
-        _rollups(scope)
+        _rollups(scope, DailyTotal)
         .exclude(article_id=None)
         .values("article_id")
         .annotate(
@@ -390,6 +342,27 @@ def referrers(scope: Scope) -> QuerySet:
         .values("referrer_host")
         .annotate(n=Sum("count"))
         .order_by("-n", "referrer_host")
+    )
+
+
+def readers_and_referrers(scope: Scope) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """``reader_share`` and ``referrers`` (as host, views) for the dashboard, from one pass
+    over the scope's article views instead of two."""
+    by_class: dict[str, int] = defaultdict(int)
+    by_host: dict[str, int] = defaultdict(int)
+    rows = (
+        _rollups(scope)
+        .filter(kind=EventKind.ARTICLE_VIEW)
+        .values_list("reader_class", "referrer_host")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for reader_class, host, n in rows:
+        by_class[reader_class or "unknown"] += n
+        by_host[host] += n
+    return (
+        sorted(by_class.items(), key=lambda item: (-item[1], item[0])),
+        sorted(by_host.items(), key=lambda item: (-item[1], item[0])),
     )
 
 

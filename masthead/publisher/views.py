@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from masthead.billing import daily as billing_daily
 from masthead.core.replica import replica_view
 from masthead.publisher import charts, members, selectors
 from masthead.publisher.forms import MembersForm, ScopeForm, page_key
@@ -54,18 +55,20 @@ def dashboard(request):
     form = ScopeForm(request.GET or None)
     scope = form.scope()
     sort = request.GET.get("sort", "views")
-    funnel = selectors.funnel(scope)
-    daily = selectors.daily_series(scope)
+    counts = selectors.day_kind_counts(scope)
+    totals = selectors.kind_totals(scope, counts=counts)
     subs = selectors.subscribers(scope)
+    funnel = selectors.funnel(scope, totals=totals, subs=subs)
+    others = selectors.other_steps(scope, totals=totals)
+    daily = selectors.daily_series(scope, counts=counts)
     articles = list(
         selectors.article_rows(
             selectors.articles(scope, sort=sort)[: selectors.TOP_ARTICLES], request=request
         )
     )
-    readers = selectors.reader_share(scope)
+    readers, hosts = selectors.readers_and_referrers(scope)
     referrers = [
-        (selectors.referrer_label(row["referrer_host"]), row["n"])
-        for row in selectors.referrers(scope)[: selectors.TOP_REFERRERS]
+        (selectors.referrer_label(host), n) for host, n in hosts[: selectors.TOP_REFERRERS]
     ]
     days = scope.days
     daily_chart = charts.line_chart(
@@ -102,6 +105,8 @@ def dashboard(request):
             "sort": sort,
             "funnel": funnel,
             "funnel_chart": funnel_chart,
+            "others": others,
+            "subscriber_rule": billing_daily.RULE,
             "daily_rows": list(
                 zip(days, daily["views"], daily["walls"], daily["checkouts"], strict=True)
             ),
@@ -217,11 +222,18 @@ def _export_daily(scope, request):
 
 
 def _export_funnel(scope, request):
+    totals = selectors.kind_totals(scope)
+    steps = [*selectors.funnel(scope, totals=totals), *selectors.other_steps(scope, totals=totals)]
     return (
-        ["step", "count", "rate_of_previous"],
+        ["step", "count", "rate", "rate_of"],
         (
-            (s.label, "" if s.count is None else s.count, "" if s.rate is None else f"{s.rate:.4f}")
-            for s in selectors.funnel(scope)
+            (
+                s.label,
+                "" if s.count is None else s.count,
+                "" if s.rate is None else f"{s.rate:.4f}",
+                s.of,
+            )
+            for s in steps
         ),
     )
 

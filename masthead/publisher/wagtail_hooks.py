@@ -52,8 +52,8 @@ class HeadlinePanel(Component):
 
     def get_context_data(self, parent_context):
         scope = selectors.scope_for(days=7)
-        steps = {step.label: step.count for step in selectors.funnel(scope)}
         subs = selectors.subscribers(scope)
+        steps = {step.label: step.count for step in selectors.funnel(scope, subs=subs)}
         return {
             "steps": steps,
             "views": steps.get("Article views", 0),

@@ -1,7 +1,8 @@
 """The publisher's dashboard in Chromium against the live site.
 
-A reader walks the funnel on a site of its own (reads to the wall, signs up, takes a
-test-mode trial, pays), the scheduler's rollup runs, and the publisher's dashboard
+A reader walks the funnel on a site of its own (reads to the wall, takes the offer of a
+free account, reads on to the next wall, clicks subscribe, takes a test-mode trial, pays),
+the scheduler's rollup runs, and the publisher's dashboard
 shows exactly those steps. Then, with 90 days of demo data, a publisher opens
 Reports → Audience & revenue and Members on a desktop and on a phone and sees the
 funnel, charts and tables; an editor without "view insights" gets 403 on every
@@ -23,6 +24,8 @@ from playwright.sync_api import Response, expect
 
 from tests.e2e.browser import PHONE_OPTIONS, TRIAL_DAYS, Tab, opened, path_of, settle_in_place
 from tests.e2e.test_subscriber_journey import (
+    AFTERWARDS,
+    METERED,
     ROUTE,
     STOPPED_AT,
     Inbox,
@@ -108,9 +111,14 @@ RAW_EVENTS = "from masthead.insights.models import ReaderEvent; print(ReaderEven
 
 
 def test_the_dashboard_counts_the_funnel_a_reader_walked(browser, funnel_site, screenshots):
+    """An anonymous reader reads to the wall and takes the register offer; signed in, reads
+    on to the registered reader's wall, clicks subscribe there, checks out, starts a trial
+    and pays. Every step is counted from what the browser was served."""
     site, inbox = funnel_site
     done: Counter = Counter()
-    article_paths = {path_of(a) for a in [*ROUTE, STOPPED_AT]}
+    metered = [a for a in METERED if a not in ROUTE and a not in AFTERWARDS]
+    onwards = [*AFTERWARDS, *metered]
+    article_paths = {path_of(a) for a in [*ROUTE, *onwards]}
 
     def count_steps(response: Response) -> None:
         # What the reader's browser was served, counted as the site's funnel counts it.
@@ -120,7 +128,14 @@ def test_the_dashboard_counts_the_funnel_a_reader_walked(browser, funnel_site, s
         if url.path in article_paths and response.status == 200:
             done["Article views"] += 1
         if url.path.startswith("/subscribe/") and parse_qs(url.query).get("from") == ["paywall"]:
-            done["Register / subscribe clicks"] += 1
+            done["Subscribe clicks"] += 1
+
+    def read_here(page) -> bool:
+        """The notice or the wall on the article just opened; True at a wall."""
+        done["Meter notices"] += page.locator("p.meter-notice").count()
+        walled = page.locator(".paywall-prompt").count() > 0
+        done["Paywall shown"] += walled
+        return walled
 
     with opened(Reader, browser, site.url) as open_tab:
         reader = open_tab("funnel-reader")
@@ -128,22 +143,34 @@ def test_the_dashboard_counts_the_funnel_a_reader_walked(browser, funnel_site, s
         page.on("response", count_steps)
         for article in ROUTE[:-1]:
             reader.open(article)
-            done["Meter notices"] += page.locator("p.meter-notice").count()
-            expect(page.locator(".paywall-prompt")).to_have_count(0)
+            assert not read_here(page)
         reader.open(STOPPED_AT)
-        expect(page.locator(".paywall-prompt")).to_be_visible()
-        done["Paywall shown"] += 1
+        assert read_here(page)
+
+        # The offer of a free account, taken: signed up and back on the article, whole.
+        follow(page, page.locator(".paywall-prompt__register a"))
+        address = f"funnel-{uuid.uuid4().hex[:8]}@example.org"
+        sign_up(reader, inbox, site.url, address, "Walked-the-funnel-81")
+        done["Register offers taken"] += 1
+        reader.assert_on(STOPPED_AT)
+        assert not read_here(page)
+
+        # On the registered reader's meter to its wall.
+        for walled_at in onwards:
+            reader.open(walled_at)
+            if read_here(page):
+                break
+        else:
+            pytest.fail("the registered reader's meter never reached its limit")
         follow(
             page,
             page.locator(".paywall-prompt").get_by_role("link", name=f"Try {TRIAL_DAYS} days free"),
         )
         follow(page, plan_card(page, "Weekly").get_by_role("button", name=re.compile("days free")))
-        address = f"funnel-{uuid.uuid4().hex[:8]}@example.org"
-        sign_up(reader, inbox, site.url, address, "Walked-the-funnel-81")
         assert reader.where()[0] == "/billing/test-checkout/", page.url
         done["Checkouts started"] += 1
         follow(page, page.get_by_role("button", name="Start free trial"))
-        reader.assert_on(STOPPED_AT)
+        reader.assert_on(walled_at)
         done["Trials started"] += 1
         reader.goto("/billing/test-portal/")
         follow(page, page.get_by_role("button", name=re.compile("End the trial now")))
@@ -166,9 +193,10 @@ def test_the_dashboard_counts_the_funnel_a_reader_walked(browser, funnel_site, s
         assert shown == {step: done[step] for step in shown}, (shown, dict(done))
         assert set(shown) == set(done)
         top = tab.page.locator("section[aria-labelledby=articles-heading] tbody tr").first
-        expect(top.locator("th")).to_have_text(STOPPED_AT["title"])
         tab.page.goto(site.url + "/admin/insights/?range=7&sort=conversions")
-        expect(top.locator("td").nth(2)).to_have_text("1")  # the checkout credited to it
+        # The checkout credited to the article whose wall the subscribe click came from.
+        expect(top.locator("th")).to_have_text(walled_at["title"])
+        expect(top.locator("td").nth(2)).to_have_text("1")
         settle_in_place(tab.page)
         full_shot(tab, screenshots / "insights-funnel-walked.png")
         tab.page.goto(site.url + "/admin/insights/members/")
@@ -178,8 +206,10 @@ def test_the_dashboard_counts_the_funnel_a_reader_walked(browser, funnel_site, s
         expect(row).to_contain_text("Active")
         follow(tab.page, row.get_by_role("link", name=address))
         steps = tab.page.locator("section[aria-labelledby=events-heading] tbody")
-        expect(steps).to_contain_text("Started a checkout")
+        expect(steps).to_contain_text("Created an account from the paywall's offer")
         expect(steps).to_contain_text(STOPPED_AT["title"])
+        expect(steps).to_contain_text("Started a checkout")
+        expect(steps).to_contain_text(walled_at["title"])
         expect(steps).to_contain_text("Paid: subscription active")
         tab.watch.assert_clean("the publisher's pages")
 

@@ -11,7 +11,7 @@ from django.db import DatabaseError, OperationalError, connection
 from wagtail.models import Page
 
 from masthead.insights import events, rollups
-from masthead.insights.models import DailyRollup, EventKind, ReaderEvent
+from masthead.insights.models import DailyRollup, DailyTotal, EventKind, ReaderEvent
 
 DAY = dt.date(2024, 3, 5)
 
@@ -78,6 +78,33 @@ def test_a_day_is_counted_per_article_section_reader_class_and_referrer(article,
     )
 
 
+def _totals(day=DAY):
+    return sorted(
+        DailyTotal.objects.filter(day=day).values_list("kind", "article_id", "section_id", "count"),
+        key=repr,
+    )
+
+
+@pytest.mark.django_db
+def test_the_days_totals_per_article_sum_its_rollup_rows(article, day_of_events):
+    rollups.rollup_day(DAY)
+    section_id = article.get_parent().pk
+    expected = sorted(
+        [
+            ("article_view", article.pk, section_id, 5),
+            ("paywall_shown", article.pk, section_id, 1),
+            ("subscribe_clicked", None, None, 1),
+        ],
+        key=repr,
+    )
+    assert _totals() == expected
+    # Replaced with the rollup rows: late events counted, nothing twice.
+    ReaderEvent.objects.bulk_create([_event(article_id=article.pk)])
+    rollups.rollup_day(DAY)
+    assert _totals()[0] == ("article_view", article.pk, section_id, 6)
+    assert len(_totals()) == 3
+
+
 @pytest.mark.django_db
 def test_rolling_up_twice_gives_the_same_rows(day_of_events):
     rollups.rollup_day(DAY)
@@ -112,12 +139,13 @@ def test_a_run_that_dies_half_way_leaves_the_day_as_it_was_and_can_run_again(day
         real(rows[:1], **kwargs)
         raise DatabaseError("connection lost half-way")
 
+    totals = _totals()
     with mock.patch.object(DailyRollup.objects, "bulk_create", side_effect=die_after_the_delete):
         with pytest.raises(DatabaseError):
             rollups.rollup_day(DAY)
-    assert _rows() == before
+    assert (_rows(), _totals()) == (before, totals)
     rollups.rollup_day(DAY)
-    assert _rows() == before
+    assert (_rows(), _totals()) == (before, totals)
 
 
 @pytest.mark.django_db

@@ -3,16 +3,22 @@
 import csv
 import datetime as dt
 import io
+import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from masthead.billing.models import Plan
+from masthead.billing.models import Plan, Subscription, SubscriptionStatus
 from masthead.content.models import ArticlePage
 from masthead.insights import events, rollups
 from masthead.insights.models import DailyRollup, EventKind, ReaderEvent
+from masthead.newsletters import tokens
+from masthead.newsletters.models import Audience, Newsletter
 from masthead.publisher import selectors
 
 URLS = [
@@ -221,6 +227,155 @@ def test_every_chart_has_a_text_summary_and_a_data_table(client, publisher, two_
     assert len(charted) == 4  # funnel, per day, subscribers, readers (with referrers)
     for section in charted:
         assert section.count("<table") >= section.count(chart), section[:200]
+        # And each drawn again for a phone's width.
+        assert section.count('<svg class="mh-chart-narrow"') == section.count(chart)
         assert 'class="mh-summary"' in section
     # The subscribers chart's own numbers, day by day.
     assert "Subscribers per day" in page
+
+
+@pytest.mark.django_db
+def test_the_funnel_has_each_step_apart_with_its_rate(client, publisher, two_sections):
+    first, _ = two_sections
+    today = selectors.today()
+    _views(first, today, 4, kind=EventKind.PAYWALL_SHOWN)
+    _views(first, today, 2, kind=EventKind.REGISTER_OFFER_TAKEN)
+    _views(first, today, 3, kind=EventKind.SUBSCRIBE_CLICKED)
+    _views(first, today, 1, kind=EventKind.CHECKOUT_STARTED)
+    rollups.rollup_day(today)
+    client.force_login(publisher)
+    response = client.get(reverse("publisher:dashboard"), {"range": "7"})
+    steps = {step.label: step for step in response.context["funnel"]}
+    assert list(steps) == [
+        "Article views",
+        "Meter notices ('N left')",
+        "Paywall shown",
+        "Register offers taken",
+        "Subscribe clicks",
+        "Checkouts started",
+        "Trials started",
+        "Trials converted to paid",
+    ]
+    counts = {label: step.count for label, step in steps.items()}
+    assert counts["Paywall shown"] == 5  # and the fixture's one
+    assert (counts["Register offers taken"], counts["Subscribe clicks"]) == (2, 3)
+    # Both ways on from the wall are rated against it; a checkout against the clicks.
+    assert steps["Register offers taken"].rate == pytest.approx(2 / 5)
+    assert steps["Subscribe clicks"].rate == pytest.approx(3 / 5)
+    assert steps["Checkouts started"].rate == pytest.approx(1 / 3)
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                b"".join(
+                    client.get(reverse("publisher:export", args=["funnel"])).streaming_content
+                ).decode()
+            )
+        )
+    )
+    assert ["Register offers taken", "2", "0.4000", "Paywall shown"] in rows
+
+
+@pytest.mark.django_db
+def test_gifts_and_newsletter_sign_ups_are_on_the_dashboard(client, publisher):
+    """Made over HTTP as readers make them, rolled up, then read on the dashboard."""
+    article = ArticlePage.objects.live().filter(access_level="metered").first()
+    giver = get_user_model().objects.create_user("giver", "giver@example.org", "pw-long-enough-1")
+    Subscription.objects.create(
+        user=giver,
+        plan=Plan.objects.filter(active=True).first(),
+        status=SubscriptionStatus.ACTIVE,
+        current_period_end=timezone.now() + dt.timedelta(days=30),
+    )
+    # Events other tests left in this process's buffer: written here, and dropped.
+    events.flush()
+    ReaderEvent.objects.all().delete()
+    gifting = Client()
+    gifting.force_login(giver)
+    made = gifting.post("/gifts/new/", {"article": article.pk})
+    assert made.status_code == 200
+    link = re.search(r'https?://[^"\s<]+\?gift=[^"\s<&]+', made.content.decode()).group(0)
+    path = urlsplit(link).path + "?" + urlsplit(link).query
+    for _ in range(2):
+        assert Client().get(path).status_code == 200
+
+    newsletter = Newsletter.objects.create(
+        name="Morning", slug="morning", description="-", audience=Audience.EVERYONE
+    )
+    token = tokens.confirmation_token("new@example.org", [newsletter.pk])
+    assert Client().post(f"/newsletters/confirm/{token}/").status_code == 200
+    ticking = Client()
+    ticking.force_login(giver)
+    ticking.post(
+        "/newsletters/preferences/", {"shown": [newsletter.pk], "newsletter": [newsletter.pk]}
+    )
+
+    events.flush()
+    rollups.rollup_day(selectors.today())
+    client.force_login(publisher)
+    response = client.get(reverse("publisher:dashboard"), {"range": "7"})
+    others = {step.label: step.count for step in response.context["others"]}
+    assert others == {
+        "Gift links made": 1,
+        "Gift links read": 2,
+        "Subscriptions after reading a gift": 0,
+        "Newsletter sign-ups": 2,
+    }
+    page = response.content.decode()
+    assert "Subscribers made 1 gift link, read 2 times" in page
+    assert "2 newsletter sign-ups" in page
+    # One section's view: gifts belong to their article; sign-ups to none.
+    section = client.get(
+        reverse("publisher:dashboard"), {"range": "7", "section": article.get_parent().pk}
+    )
+    shown = {step.label: step.count for step in section.context["others"]}
+    assert (shown["Gift links made"], shown["Newsletter sign-ups"]) == (1, None)
+
+
+@pytest.mark.django_db
+def test_subscribers_and_revenue_come_from_the_daily_rows(client, publisher):
+    """Subscriptions made, the day rolled up: the dashboard shows billing's daily rows,
+    and changes since show only once the rollup runs again. (In currencies of their own:
+    the demo's subscribers pay in dollars.)"""
+    today = selectors.today()
+    rollups.rollup_days([today - dt.timedelta(days=7), today])
+    client.force_login(publisher)
+
+    def shown():
+        return client.get(reverse("publisher:dashboard"), {"range": "7"}).context["subs"]
+
+    before = shown()
+    monthly = Plan.objects.create(name="Monthly test", price_minor=1000, currency="gbp")
+    yearly = Plan.objects.create(
+        name="Yearly test", price_minor=12000, interval="year", currency="eur"
+    )
+    made = []
+    for n, (plan, trial_end, status) in enumerate(
+        [
+            (monthly, None, SubscriptionStatus.ACTIVE),
+            (monthly, None, SubscriptionStatus.PAST_DUE),
+            (yearly, None, SubscriptionStatus.ACTIVE),
+            (monthly, timezone.now() + dt.timedelta(days=5), SubscriptionStatus.TRIALING),
+        ]
+    ):
+        user = get_user_model().objects.create_user(f"sub-{n}", f"sub-{n}@example.org")
+        made.append(
+            Subscription.objects.create(user=user, plan=plan, status=status, trial_end=trial_end)
+        )
+    assert shown() == before  # the rows, not the subscriptions
+    rollups.rollup_day(today)
+    subs = shown()
+    assert subs.series[-1].paying - before.series[-1].paying == 3
+    assert subs.series[-1].trialing - before.series[-1].trialing == 1
+    assert subs.past_due_now - before.past_due_now == 1
+    assert (subs.mrr["gbp"], subs.mrr["eur"]) == (2000, 1000)
+    assert (subs.new_mrr["gbp"], subs.new_mrr["eur"]) == (2000, 1000)
+    assert subs.net_growth - before.net_growth == 3
+
+    Subscription.objects.filter(pk=made[0].pk).update(
+        status=SubscriptionStatus.CANCELED, canceled_at=timezone.now()
+    )
+    rollups.rollup_day(today)
+    subs = shown()
+    assert subs.series[-1].paying - before.series[-1].paying == 2
+    assert subs.cancelled - before.cancelled == 1
+    assert (subs.mrr["gbp"], subs.churned_mrr["gbp"]) == (1000, 1000)

@@ -27,7 +27,8 @@ class Command(BaseCommand):
             default=0,
             metavar="N",
             help="Also add about N article views over the last 90 days, the funnel events "
-            "and subscriptions they lead to, and roll them up for the dashboard.",
+            "and subscriptions they lead to, and roll them up for the dashboard (once: a "
+            "database that has the demo's subscribers keeps its events).",
         )
 
     def handle(self, *args, synthetic: int, events: int, **options):
@@ -52,7 +53,9 @@ class Command(BaseCommand):
             add_synthetic_articles(count=synthetic, stdout=self.stdout)
             self.stdout.write(self.style.SUCCESS(f"Added {synthetic} synthetic articles."))
         if events:
-            written = insights_demo.events_fill(count=events)
-            self.stdout.write(
-                self.style.SUCCESS(f"Added {written} reader events and rolled up 90 days.")
-            )
+            if written := insights_demo.events_fill(count=events):
+                self.stdout.write(
+                    self.style.SUCCESS(f"Added {written} reader events and rolled up 90 days.")
+                )
+            else:
+                self.stdout.write("The demo's reader events are already there; nothing added.")
