@@ -99,6 +99,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=50_000)
     parser.add_argument("--small", type=int, default=5_000)
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="run the worker under pyinstrument and write a text profile per size into DIR",
+    )
     args = parser.parse_args()
 
     sink = Sink()
@@ -141,9 +146,20 @@ def main() -> None:
             BENCH_RUN=f"{time.time():.0f}{run}",
         )
         started = time.monotonic()
+        profiler = []
+        if args.profile:
+            Path(args.profile).mkdir(parents=True, exist_ok=True)
+            profiler = [
+                "-m",
+                "pyinstrument",
+                "-r",
+                "session",
+                "-o",
+                f"{args.profile}/worker-{n}.pyisession",
+            ]
         worker = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.2"]
-            + ["--no-startup-delay", "--no-reload", "-v0"],
+            [sys.executable, *profiler, "manage.py", "db_worker", "--queue-name", "*"]
+            + ["--interval", "0.2", "--no-startup-delay", "--no-reload", "-v0"],
             cwd=ROOT,
             env=env,
         )
