@@ -128,7 +128,11 @@ def _render_variant(issue, newsletter, publication, articles, *, variant, teaser
         "issue": issue,
         "newsletter": newsletter,
         "publication_name": publication.name if publication else "Masthead",
-        "logo": _image(publication.logo, publication.name, width=240) if publication else None,
+        "logo": (
+            _image(publication.logo, publication.name, width=240, density=2)
+            if publication
+            else None
+        ),
         "site_url": base_url() + "/",
         "subscribe_url": base_url() + "/subscribe/",
         "account_url": base_url() + "/account/",
@@ -171,14 +175,18 @@ def short_lines(text: str, limit: int = LINE_LIMIT) -> str:
     return "\n".join(lines)
 
 
-def _image(image, alt: str, width: int = IMAGE_WIDTH) -> dict | None:
+def _image(image, alt: str, width: int = IMAGE_WIDTH, density: int = 1) -> dict | None:
+    """An image at ``width`` CSS pixels, from a rendition ``density`` times as wide if the
+    original has the pixels (the logo: sharp on phones' denser screens)."""
     if image is None:
         return None
-    rendition = image.get_rendition(f"width-{width}")
+    rendition = image.get_rendition(f"width-{width * density}")
     url = rendition.url
     if url.startswith("/"):
         url = base_url() + url
-    return {"url": url, "width": rendition.width, "height": rendition.height, "alt": alt}
+    shown = min(width, rendition.width)
+    height = round(rendition.height * shown / rendition.width) if rendition.width else 0
+    return {"url": url, "width": shown, "height": height, "alt": alt}
 
 
 def _block(child) -> dict:

@@ -5,9 +5,13 @@ issue under a unique constraint, so pressing the button twice makes one issue. `
 writes every recipient's ``Delivery`` and queues the batches in one transaction (with the
 database queue the task rows commit with the deliveries), and marks the issue fanned out.
 
-``send_batch`` claims its rows with one conditional UPDATE (a claim id and an expiry),
-queues a follow-up run for when the claim runs out in the same transaction, then sends
-over one SMTP connection and marks each row ``sent`` as soon as the server said 250.
+``send_batch`` claims its rows (an id range of one issue, on the (issue, id) index) with
+one conditional UPDATE (a claim id and an expiry), queues a follow-up run for when the
+claim runs out in the same transaction, then sends over ``NEWSLETTER_CONNECTIONS`` SMTP
+connections, each opened once for its share of the batch, and marks each row ``sent`` by
+its primary key as soon as the server said 250. Each variant of the e-mail is built once
+per batch (``messages``); a recipient's copy is those bytes with their address, Message-ID
+and unsubscribe link filled in. A batch's queries read its own rows only.
 A worker killed mid-batch leaves its rows claimed; the follow-up run claims them again
 once the claim has run out and sends what is not marked sent, so each recipient gets the
 issue once. What no queue can close (as in ``mail.outbox``): a worker killed between the
@@ -464,11 +468,11 @@ def _pace() -> None:
     while True:
         minute = int(time.time() // 60)
         key = f"newsletters:rate:{minute}"
-        cache.add(key, 0, 120)
         try:
             used = cache.incr(key)
         except ValueError:
-            used = 1
+            # The minute's first send (one more round trip, once a minute).
+            used = 1 if cache.add(key, 1, 120) else cache.incr(key)
         if used <= rate:
             return
         time.sleep(max(0.05, (minute + 1) * 60 - time.time()))
