@@ -326,11 +326,12 @@ def _send_share(
 
 
 def _templates(rendered: rendering.RenderedIssue, connection_class) -> dict:
-    """Each variant's e-mail as bytes to fill in, when the backend speaks SMTP to a server.
+    """Each variant's e-mail as bytes to fill in, when the backend is Django's SMTP one.
 
-    Other backends (the console's, the tests' in-memory one) get Django's messages.
+    Other backends (the console's, the tests' in-memory one, a subclass that changes how a
+    message is sent) get Django's messages.
     """
-    if not issubclass(connection_class, SmtpBackend):
+    if connection_class is not SmtpBackend:
         return {}
     templates = {}
     for variant in rendered.variants:
@@ -346,6 +347,7 @@ def _deliver(connection, templates: dict, rendered, issue: Issue, delivery: Deli
     link = unsubscribe_url(delivery.pk)
     template = templates.get(rendering.variant_for(delivery.paid))
     if isinstance(connection, SmtpBackend) and connection.connection is None:
+        # Open, the connection stays open across ``send_messages`` calls too.
         connection.open()
     if template is None or not messages.plain_address(delivery.email) or html.escape(link) != link:
         connection.send_messages([_message(rendered, issue, delivery, link=link)])
