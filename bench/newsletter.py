@@ -9,13 +9,15 @@ as an issue: ``manage.py db_worker`` (django-tasks-db) fans it out and sends the
 an aiosmtpd sink in this process, which only counts. Prints e-mails per second (first to
 last e-mail accepted, and from the enqueue, fan-out included) and the worker's peak
 resident memory (VmHWM) for each size: flat memory means the two peaks are close.
-Target on the project's 2-CPU machine: at least 200 e-mails/s.
+Target on the project's 2-CPU machine: at least 200 e-mails/s. ``--profile DIR`` runs the
+worker under pyinstrument (where the time goes in a batch: docs/operations.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,6 +56,7 @@ class Sink:
 
 MAKE_ISSUE = """
 import os
+import shutil
 from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -102,7 +105,8 @@ def main() -> None:
     parser.add_argument(
         "--profile",
         metavar="DIR",
-        help="run the worker under pyinstrument and write a text profile per size into DIR",
+        help="run the worker under pyinstrument; a session per size in DIR "
+        "(read with: pyinstrument --load DIR/worker-N.pyisession)",
     )
     args = parser.parse_args()
 
@@ -182,6 +186,7 @@ def main() -> None:
             flush=True,
         )
     controller.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
     (small_n, *_, small_peak), (big_n, rate, _, big_peak) = results
     print(
         f"\n{big_n} e-mails at {rate:.0f}/s "
