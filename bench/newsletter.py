@@ -9,13 +9,15 @@ as an issue: ``manage.py db_worker`` (django-tasks-db) fans it out and sends the
 an aiosmtpd sink in this process, which only counts. Prints e-mails per second (first to
 last e-mail accepted, and from the enqueue, fan-out included) and the worker's peak
 resident memory (VmHWM) for each size: flat memory means the two peaks are close.
-Target on the project's 2-CPU machine: at least 200 e-mails/s.
+Target on the project's 2-CPU machine: at least 200 e-mails/s. ``--profile DIR`` runs the
+worker under pyinstrument (where the time goes in a batch: docs/operations.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,6 +56,7 @@ class Sink:
 
 MAKE_ISSUE = """
 import os
+import shutil
 from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -99,6 +102,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=50_000)
     parser.add_argument("--small", type=int, default=5_000)
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="run the worker under pyinstrument; a session per size in DIR "
+        "(read with: pyinstrument --load DIR/worker-N.pyisession)",
+    )
     args = parser.parse_args()
 
     sink = Sink()
@@ -141,9 +150,20 @@ def main() -> None:
             BENCH_RUN=f"{time.time():.0f}{run}",
         )
         started = time.monotonic()
+        profiler = []
+        if args.profile:
+            Path(args.profile).mkdir(parents=True, exist_ok=True)
+            profiler = [
+                "-m",
+                "pyinstrument",
+                "-r",
+                "session",
+                "-o",
+                f"{args.profile}/worker-{n}.pyisession",
+            ]
         worker = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.2"]
-            + ["--no-startup-delay", "--no-reload", "-v0"],
+            [sys.executable, *profiler, "manage.py", "db_worker", "--queue-name", "*"]
+            + ["--interval", "0.2", "--no-startup-delay", "--no-reload", "-v0"],
             cwd=ROOT,
             env=env,
         )
@@ -166,6 +186,7 @@ def main() -> None:
             flush=True,
         )
     controller.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
     (small_n, *_, small_peak), (big_n, rate, _, big_peak) = results
     print(
         f"\n{big_n} e-mails at {rate:.0f}/s "

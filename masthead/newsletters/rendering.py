@@ -29,6 +29,9 @@ WHOLE, TEASER = "whole", "teaser"
 # Replaced per recipient (``.invalid`` is reserved: no real link has it).
 UNSUBSCRIBE_URL = "https://unsubscribe.invalid/mh-unsubscribe"
 IMAGE_WIDTH = 600
+# Under RFC 5322's 998 bytes a line: Django sends such parts as they are (8bit), where the
+# unsubscribe stand-in stays whole for the sender to fill in (``messages``).
+LINE_LIMIT = 990
 _inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 _RELATIVE = re.compile(r'(\s(?:href|src)=")/(?!/)')
 
@@ -125,7 +128,11 @@ def _render_variant(issue, newsletter, publication, articles, *, variant, teaser
         "issue": issue,
         "newsletter": newsletter,
         "publication_name": publication.name if publication else "Masthead",
-        "logo": _image(publication.logo, publication.name, width=240) if publication else None,
+        "logo": (
+            _image(publication.logo, publication.name, width=240, density=2)
+            if publication
+            else None
+        ),
         "site_url": base_url() + "/",
         "subscribe_url": base_url() + "/subscribe/",
         "account_url": base_url() + "/account/",
@@ -139,17 +146,47 @@ def _render_variant(issue, newsletter, publication, articles, *, variant, teaser
     }
     page = render_to_string("newsletters/email.html", context)
     text = render_to_string("newsletters/email.txt", context)
-    return RenderedVariant(html=_inliner.inline(page), text=text)
+    return RenderedVariant(html=short_lines(_inliner.inline(page)), text=short_lines(text))
 
 
-def _image(image, alt: str, width: int = IMAGE_WIDTH) -> dict | None:
+def short_lines(text: str, limit: int = LINE_LIMIT) -> str:
+    """``text`` with every line over ``limit`` bytes broken at spaces.
+
+    In HTML a line break where a space was is the same space (the e-mail has no ``pre``);
+    a run without spaces longer than the limit stays as it is.
+    """
+    if all(len(line.encode()) <= limit for line in text.split("\n")):
+        return text
+    lines = []
+    for line in text.split("\n"):
+        if len(line.encode()) <= limit:
+            lines.append(line)
+            continue
+        current, size = [], 0
+        for word in line.split(" "):
+            word_size = len(word.encode()) + (1 if current else 0)
+            if current and size + word_size > limit:
+                lines.append(" ".join(current))
+                current, size = [word], len(word.encode())
+            else:
+                current.append(word)
+                size += word_size
+        lines.append(" ".join(current))
+    return "\n".join(lines)
+
+
+def _image(image, alt: str, width: int = IMAGE_WIDTH, density: int = 1) -> dict | None:
+    """An image at ``width`` CSS pixels, from a rendition ``density`` times as wide if the
+    original has the pixels (the logo: sharp on phones' denser screens)."""
     if image is None:
         return None
-    rendition = image.get_rendition(f"width-{width}")
+    rendition = image.get_rendition(f"width-{width * density}")
     url = rendition.url
     if url.startswith("/"):
         url = base_url() + url
-    return {"url": url, "width": rendition.width, "height": rendition.height, "alt": alt}
+    shown = min(width, rendition.width)
+    height = round(rendition.height * shown / rendition.width) if rendition.width else 0
+    return {"url": url, "width": shown, "height": height, "alt": alt}
 
 
 def _block(child) -> dict:
