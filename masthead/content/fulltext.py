@@ -4,11 +4,11 @@ The rows are ``search_table``'s (``ArticleSearch``): per listed article, a vecto
 every reader may read and one of its whole text, each with a GIN index whose first column
 is the month (``btree_gin``). Wagtail's backend ranks and counts *every* match before
 taking a page: ``council budget`` matches a third of a million-article archive, and
-ranking 300,000 vectors takes seconds. Here one statement asks for the matches month
-window by month window, newest first (this and last month, then the four before, then
-the rest of two years, six years, and all the others), each window from the index alone,
-and stops as soon as ``CANDIDATES`` are found: a common query reads one or two months of
-its matches, a rare one reads them all (they are few). Those candidates are ranked with
+ranking 300,000 vectors takes seconds. Here one statement asks for the matches window
+by window of weeks, newest first (this and last week, then the month before, four
+months, a year, three years, and all the others: ``WINDOWS``), and stops as soon as
+``CANDIDATES`` are found: a common query reads a week or two of its matches, a rare one
+reads them all (they are few). Those candidates are ranked with
 ``ts_rank`` (title A, standfirst B, tags and authors C, body D). A reader sees the best
 of the recent matches; the count says "200 or more" beyond that.
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from itertools import pairwise
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -33,8 +33,8 @@ from masthead.content import search_table
 from masthead.content.models import AccessLevel, ArticlePage
 
 CANDIDATES = 200
-# Lower bounds of the windows, in months before this one; the last window is older still.
-WINDOWS = (1, 5, 24, 72)
+# The windows' lower bounds, in weeks before this one; the last window is older still.
+WINDOWS = (1, 5, 17, 69, 225)
 HEADLINE_OPTIONS = "MaxWords=32, MinWords=12, MaxFragments=2, StartSel=<mark>, StopSel=</mark>"
 
 
@@ -53,13 +53,29 @@ def _tsquery_sql(query) -> tuple[str, list]:
     return resolved.as_sql(sql_query.get_compiler(connection=connection), connection)
 
 
-def _windows(now: datetime) -> list[tuple[str, list[int]]]:
-    """Month conditions, newest window first; together they cover every month once."""
-    this_month = search_table.month(now)
-    bounds = [this_month - before for before in WINDOWS]
-    windows = [("s.month >= %s", [bounds[0]])]
-    windows += [("s.month >= %s AND s.month < %s", [low, high]) for high, low in pairwise(bounds)]
-    return [*windows, ("s.month < %s", [bounds[-1]])]
+def _windows(now: datetime) -> list[tuple[str, str, list]]:
+    """Each window's rows and condition on them, newest first; each week is in one.
+
+    Each is written the way the GIN index answers it cheaply. A range of weeks is read
+    by merging every week's entries in it: cheap for the newest weeks alone (there are
+    none after them). Further back, one index lookup per week (a lateral subquery that
+    ``OFFSET 0`` keeps apart, so the planner cannot trade it for a scan of every match
+    of the query), each walking only that week's matches. The oldest window puts no
+    condition on the index at all (``+ 0``): only the query's own entries are read,
+    which are few when four years held fewer than ``CANDIDATES`` matches.
+    """
+    this_week = search_table.week(now)
+    bounds = [this_week - before for before in WINDOWS]
+    table = "content_articlesearch s"
+    windows = [(table, "s.week >= %s", [bounds[0]])]
+    for high, low in pairwise(bounds):
+        weekly = (
+            "unnest(%s::int[]) AS w(week) CROSS JOIN LATERAL"
+            " (SELECT * FROM content_articlesearch s WHERE s.week = w.week AND {match}"
+            " OFFSET 0) s"
+        )
+        windows.append((weekly, "TRUE", [list(range(high - 1, low - 1, -1))]))
+    return [*windows, (table, "s.week + 0 < %s", [bounds[-1]])]
 
 
 def ranked_ids(query, *, whole_text: bool, free_only: bool) -> list[int]:
@@ -67,28 +83,31 @@ def ranked_ids(query, *, whole_text: bool, free_only: bool) -> list[int]:
 
     ``UNION ALL`` runs its parts in order and the ``LIMIT`` stops it once it has enough,
     so older windows are not searched when the newer ones hold ``CANDIDATES`` matches.
-    A window's matches come sorted newest first, so the candidates are the newest.
+    A window's matches come sorted newest first, so the candidates are the newest. A
+    parallel plan would run the parts at once, so this statement has none.
     """
     tsquery, params = _tsquery_sql(query)
     column = "whole" if whole_text else "public"
-    free = " AND s.access_level = %s" if free_only else ""
-    free_params = [AccessLevel.FREE] if free_only else []
+    match = f"s.{column} @@ {tsquery}" + (" AND s.access_level = %s" if free_only else "")
+    match_params = [*params, *([AccessLevel.FREE] if free_only else [])]
     parts, arguments = [], []
-    for condition, bounds in _windows(timezone.now()):
+    for rows, condition, bounds in _windows(timezone.now()):
+        lateral = "{match}" in rows
         parts.append(
             f"(SELECT s.article_id, s.published_at, s.{column} AS vector"  # noqa: S608
-            " FROM content_articlesearch s"
-            f" WHERE {condition} AND s.{column} @@ {tsquery}{free}"
+            f" FROM {rows.format(match=match)}"
+            f" WHERE {condition}{'' if lateral else ' AND ' + match}"
             " ORDER BY s.published_at DESC, s.article_id DESC)"
         )
-        arguments += [*bounds, *params, *free_params]
+        arguments += [*bounds, *match_params]
     sql = (
         "SELECT c.article_id FROM ("  # noqa: S608 - our SQL around the backend's tsquery
         + " UNION ALL ".join(parts)
         + f" LIMIT %s) c ORDER BY ts_rank(c.vector, {tsquery}) DESC,"
         " c.published_at DESC, c.article_id DESC"
     )
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         cursor.execute(sql, [*arguments, CANDIDATES, *params])
         return [pk for (pk,) in cursor.fetchall()]
 

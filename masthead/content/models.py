@@ -486,7 +486,7 @@ def article_unindex(sender=None, instance=None, **_signal_kwargs) -> None:
 class ArticleSearch(models.Model):
     """An article's row in the reader search on PostgreSQL (``search_table``).
 
-    Its GIN indexes (with the month first, through ``btree_gin``) are made by the
+    Its GIN indexes (with the week first, through ``btree_gin``) are made by the
     migration on PostgreSQL alone.
     """
 
@@ -494,7 +494,7 @@ class ArticleSearch(models.Model):
         ArticlePage, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     published_at = models.DateTimeField()
-    month = models.PositiveIntegerField()
+    week = models.IntegerField()
     access_level = models.CharField(max_length=16)
     public = SearchVectorField()
     whole = SearchVectorField()

@@ -4,11 +4,11 @@ Wagtail's index entries (one table for every indexed model, the article's id as 
 title and a body vector apiece) can only be searched as a whole and then sorted: a
 common word matches a third of a million articles, and finding the newest of them meant
 reading them all. This table (``ArticleSearch``) holds, per listed article, its publish
-time, its month and two weighted vectors: what every reader may read (``public``: title,
+time, its week and two weighted vectors: what every reader may read (``public``: title,
 standfirst, tags and authors, and the whole of a free article or the teaser of the
 others) and its whole text (``whole``). Each vector has a GIN index together with the
-month (``btree_gin``), so PostgreSQL finds a word's matches *in the last months* from
-the index alone, without touching older articles (``fulltext.ranked_ids``).
+week (``btree_gin``), so PostgreSQL finds a word's matches *in given weeks* from the
+index alone, without touching older articles (``fulltext.ranked_ids``).
 
 The weights: title A, standfirst B, tags and authors C, body D (``ts_rank``'s 1.0, 0.4,
 0.2, 0.1). ``article_reindex`` keeps a row per listed article on every save and publish
@@ -19,26 +19,25 @@ this table empty.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db import connection
 
 WEIGHTS = {"title": "A", "dek": "B", "labels": "C", "body": "D"}
-# A month as one integer: year * 12 + month - 1, in UTC (as ``month_sql`` computes it).
-MONTH_SQL = "(extract(year FROM {0} AT TIME ZONE 'UTC') * 12 + extract(month FROM {0} AT TIME ZONE 'UTC') - 1)::int"  # noqa: E501
+WEEK_SECONDS = 7 * 24 * 3600
 
 
 def available() -> bool:
     return connection.vendor == "postgresql"
 
 
-def month(moment: datetime) -> int:
-    moment = moment.astimezone(UTC)
-    return moment.year * 12 + moment.month - 1
+def week(moment: datetime) -> int:
+    """Weeks since 1970 (as ``week_sql`` computes them)."""
+    return int(moment.timestamp() // WEEK_SECONDS)
 
 
-def month_sql(column: str) -> str:
-    return MONTH_SQL.format(column)
+def week_sql(column: str) -> str:
+    return f"floor(extract(epoch FROM {column}) / {WEEK_SECONDS})::int"
 
 
 def to_vector(source: str, config: str | None) -> str:
@@ -82,17 +81,17 @@ def row_write(
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO content_articlesearch"  # noqa: S608 - our own SQL, values as parameters
-            " (article_id, published_at, month, access_level, public, whole)"
-            f" VALUES (%(article_id)s, %(published_at)s, %(month)s, %(access_level)s,"
+            " (article_id, published_at, week, access_level, public, whole)"
+            f" VALUES (%(article_id)s, %(published_at)s, %(week)s, %(access_level)s,"
             f" {public}, {whole})"
             " ON CONFLICT (article_id) DO UPDATE SET published_at = excluded.published_at,"
-            " month = excluded.month, access_level = excluded.access_level,"
+            " week = excluded.week, access_level = excluded.access_level,"
             " public = excluded.public, whole = excluded.whole",
             {
                 **texts,
                 "article_id": article_id,
                 "published_at": published_at,
-                "month": month(published_at),
+                "week": week(published_at),
                 "access_level": access_level,
             },
         )

@@ -209,7 +209,7 @@ class _Archive:
         self.serial += 1
         title = self.vocabulary.sentence(5, 11)
         block_ids = self.body()
-        return {
+        row = {
             "section": section,
             "step": next_step[section.pk],
             "title": title,
@@ -218,6 +218,7 @@ class _Archive:
             "dek": self.vocabulary.sentence(14, 26) + ".",
             "block_ids": block_ids,
             "blocks": [self.blocks[number] for number in block_ids],
+            "body_json": self.body_json(block_ids),
             "access": self.access.pick(),
             "image": rng.choice(self.images)
             if self.images and rng.random() < WITH_IMAGE_SHARE
@@ -225,6 +226,8 @@ class _Archive:
             "tags": self.article_tags(),
             "authors": self.article_authors(),
         }
+        row["minutes"] = self.reading_minutes(row)
+        return row
 
     def article_tags(self) -> list[Tag]:
         if self.tags is None:
@@ -292,19 +295,35 @@ def add_synthetic_articles(*, count: int, seed: int = 7, stdout=None) -> list[in
         else _OrmWriter(archive)
     )
     next_step = {s.pk: s.numchild for s in archive.section_list}
-    ids: list[int] = []
-    while len(ids) < count:
-        size = min(BATCH, count - len(ids))
+    written_step = dict(next_step)
+
+    def draw(done: int) -> list[dict]:
+        size = min(BATCH, count - done)
         with phases("rows drawn"):
-            done = len(ids)
-            rows = [archive.row(next_step, (done + n + rng.random()) / count) for n in range(size)]
-        with transaction.atomic():
-            ids += writer.write(rows)
-            for section in archive.section_list:
-                Page.objects.filter(pk=section.pk).update(numchild=next_step[section.pk])
-        if stdout:
-            stdout.write(f"  {len(ids)}/{count} synthetic articles")
-    writer.finish()
+            return [archive.row(next_step, (done + n + rng.random()) / count) for n in range(size)]
+
+    ids: list[int] = []
+    # The next batch is drawn in a thread while the database writes this one (the GIL is
+    # free while the connection waits), so drawing costs no time of its own.
+    with ThreadPoolExecutor(max_workers=1) as drawer:
+        try:
+            upcoming = drawer.submit(draw, 0)
+            while len(ids) < count:
+                rows = upcoming.result()
+                if len(ids) + len(rows) < count:
+                    upcoming = drawer.submit(draw, len(ids) + len(rows))
+                with transaction.atomic():
+                    ids += writer.write(rows)
+                    for row in rows:
+                        pk = row["section"].pk
+                        written_step[pk] = max(written_step[pk], row["step"])
+                    for section in archive.section_list:
+                        Page.objects.filter(pk=section.pk).update(numchild=written_step[section.pk])
+                if stdout:
+                    stdout.write(f"  {len(ids)}/{count} synthetic articles")
+        finally:
+            # The indexes dropped for the load come back even when it fails half-way.
+            writer.finish()
     if stdout:
         stdout.write(f"  time by phase: {phases.report()}")
     # Bulk inserts send no publish signals, so invalidate cached pages here.
@@ -376,7 +395,7 @@ class _OrmWriter:
                 published_at=row["published"],
                 modified_at=row["published"],
                 listed=True,
-                reading_time=self.archive.reading_minutes(row),
+                reading_time=row["minutes"],
             )
             for page, row in zip(pages, rows, strict=True)
         ]
@@ -529,14 +548,14 @@ class _PostgresWriter:
                 (
                     pk,
                     row["dek"],
-                    self.archive.body_json(row["block_ids"]),
+                    row["body_json"],
                     row["image"],
                     row["access"],
                     row["section"].pk,
                     row["published"],
                     row["published"],
                     True,
-                    self.archive.reading_minutes(row),
+                    row["minutes"],
                     *article_rest,
                 )
                 for pk, row in zip(ids, rows, strict=True)
@@ -631,9 +650,9 @@ class _PostgresWriter:
             # Built from this module's own column names and the backend's settings.
             cursor.execute(
                 "INSERT INTO content_articlesearch"  # noqa: S608
-                " (article_id, published_at, month, access_level, public, whole)"
+                " (article_id, published_at, week, access_level, public, whole)"
                 " SELECT s.article_id, s.published_at,"
-                f" {search_table.month_sql('s.published_at')}, s.access_level,"
+                f" {search_table.week_sql('s.published_at')}, s.access_level,"
                 f" {public}, {whole}"
                 " FROM synthetic_search s"
                 f" CROSS JOIN LATERAL ({self._blocks_of('s.public_blocks')}) pb"

@@ -5,10 +5,10 @@ import django.db.models.deletion
 from django.contrib.postgres.operations import BtreeGinExtension
 from django.db import migrations, models
 
-# The month first, so that a word's matches of recent months come from the index alone.
+# The week first, so that a word's matches of given weeks come from the index alone.
 INDEXES = {
-    "article_search_public_month": "public",
-    "article_search_whole_month": "whole",
+    "article_search_public_week": "public",
+    "article_search_whole_week": "whole",
 }
 
 
@@ -17,7 +17,7 @@ def gin_indexes_create(apps, schema_editor):
         return
     for name, column in INDEXES.items():
         schema_editor.execute(
-            f"CREATE INDEX {name} ON content_articlesearch USING gin (month, {column})"
+            f"CREATE INDEX {name} ON content_articlesearch USING gin (week, {column})"
         )
 
 
@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('article', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='content.articlepage')),
                 ('published_at', models.DateTimeField()),
-                ('month', models.PositiveIntegerField()),
+                ('week', models.IntegerField()),
                 ('access_level', models.CharField(max_length=16)),
                 ('public', django.contrib.postgres.search.SearchVectorField()),
                 ('whole', django.contrib.postgres.search.SearchVectorField()),

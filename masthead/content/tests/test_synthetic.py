@@ -59,7 +59,7 @@ def _search_row(pk) -> tuple:
     with connection.cursor() as cursor:
         # A position may differ by a stop word (see synthetic.py): lexemes and weights.
         cursor.execute(
-            "SELECT published_at, month, access_level, strip(public)::text, strip(whole)::text,"
+            "SELECT published_at, week, access_level, strip(public)::text, strip(whole)::text,"
             " array(SELECT (u.lexeme, u.weights) FROM unnest(public) u ORDER BY 1)::text,"
             " array(SELECT (u.lexeme, u.weights) FROM unnest(whole) u ORDER BY 1)::text"
             " FROM content_articlesearch WHERE article_id = %s",
