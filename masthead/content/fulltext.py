@@ -2,15 +2,15 @@
 
 The rows are ``search_table``'s (``ArticleSearch``): per listed article, a vector of what
 every reader may read and one of its whole text, each with a GIN index whose first column
-is the month (``btree_gin``). Wagtail's backend ranks and counts *every* match before
-taking a page: ``council budget`` matches a third of a million-article archive, and
-ranking 300,000 vectors takes seconds. Here one statement asks for the matches window
-by window of weeks, newest first (this and last week, then the month before, four
-months, a year, three years, and all the others: ``WINDOWS``), and stops as soon as
-``CANDIDATES`` are found: a common query reads a week or two of its matches, a rare one
-reads them all (they are few). Those candidates are ranked with
-``ts_rank`` (title A, standfirst B, tags and authors C, body D). A reader sees the best
-of the recent matches; the count says "200 or more" beyond that.
+is the week (``btree_gin``). Wagtail's backend ranks and counts *every* match before
+taking a page: ``council budget`` matches an eighth of a million-article archive, and
+ranking 130,000 vectors takes seconds. Here one statement asks for the matches window
+by window of weeks, newest first (this and last week, then the month before, the three
+months before that, a year, three years, and all the others: ``WINDOWS``), and stops as
+soon as ``CANDIDATES`` are found: a common query reads a week or two of its matches, a
+rare one reads them all (they are few). Those candidates are ranked with ``ts_rank``
+(title A, standfirst B, tags and authors C, body D). A reader sees the best of the recent
+matches; the count says "200 or more" beyond that.
 
 Snippets come from ``ts_headline`` over the text this reader may read (``readable_text``):
 for a reader without the whole text, the standfirst and the teaser blocks (all of a free

@@ -92,6 +92,21 @@ def test_synthetic_articles_are_indexed_as_an_edited_article_is():
     assert checked == {AccessLevel.FREE: 2, AccessLevel.METERED: 2}
 
 
+def test_migrate_fills_the_search_rows_of_articles_without_one():
+    """Articles published before the table existed get their row on the next migrate."""
+    from django.core.management import call_command
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the reader search's table is PostgreSQL's")
+    article = ArticlePage.objects.filter(listed=True).first()
+    loaded = _search_row(article.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM content_articlesearch WHERE article_id = %s", [article.pk])
+    assert _search_row(article.pk) is None
+    call_command("migrate", verbosity=0)
+    assert _search_row(article.pk) == loaded
+
+
 def test_a_synthetic_articles_gated_words_match_only_whole_text_searches():
     ids = add_synthetic_articles(count=60, seed=9)
     gated = ArticlePage.objects.filter(pk__in=ids, access_level=AccessLevel.METERED).first()
