@@ -490,8 +490,9 @@ def article_search_fill(sender=None, **_signal_kwargs) -> int:
     """
     if not search_table.available():
         return 0
+    # NOT EXISTS, an anti-join: NOT IN over a million ids would compare them in turn.
     missing = ArticlePage.objects.filter(listed=True).exclude(
-        pk__in=ArticleSearch.objects.values("article_id")
+        models.Exists(ArticleSearch.objects.filter(article_id=models.OuterRef("pk")))
     )
     filled = 0
     for article in missing.iterator(chunk_size=500):
