@@ -2,17 +2,18 @@
 
 Saving a page through Wagtail costs milliseconds and a dozen queries; a million of them
 would take days. So the loader writes the rows itself: page-tree paths computed here
-(treebeard's ``_get_path``), then on PostgreSQL one ``COPY`` per table and batch, and the
-two search index entries of each article (the public one and ``ArticleFullText``) built
-by PostgreSQL's ``to_tsvector`` with the same fields, weights and configuration Wagtail's
-database backend uses (``test_synthetic.py`` compares them with the backend's own). On
+(treebeard's ``_get_path``), then on PostgreSQL one ``COPY`` per table and batch, and each
+article's row of the reader search (``search_table``) built by PostgreSQL with the same
+parts and weights as ``article_reindex`` writes (``test_synthetic.py`` compares them).
+Wagtail's own index entries (the admin's search) are not written on PostgreSQL. On
 SQLite (the demo, the tests) the same rows go through ``bulk_create`` and the backend's
-``add_bulk``.
+``add_bulk``, which the reader search uses there. Comments: ``comments.synthetic``.
 
 No revisions: the read path needs none (``variants.page_version`` falls back to the
 publish time), and an editor who opens a synthetic article gets one on the first save.
 
-The distributions are those of a newsroom: articles spread over fifteen years, sections
+The distributions are those of a newsroom: articles spread over fifteen years (in id
+order, newest first, as ids follow dates in a real archive), sections
 and authors of unequal output (a few writers write most stories), one to four tags from a
 long-tailed list, a fifth of them free and a tenth for subscribers only, bodies of six to
 fourteen paragraphs drawn from the demo's own prose vocabulary, most with a lead image.
