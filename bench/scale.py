@@ -161,11 +161,16 @@ def prepare(database_url: str, synthetic: int, *, reuse: bool, workdir: Path) ->
 
 
 def _get(url: str) -> tuple[float, int, int]:
+    elapsed, status, body = _fetch(url)
+    return elapsed, status, len(body)
+
+
+def _fetch(url: str) -> tuple[float, int, bytes]:
     started = time.perf_counter()
     with urllib.request.urlopen(url, timeout=120) as response:
         body = response.read()
         status = response.status
-    return (time.perf_counter() - started) * 1000, status, len(body)
+    return (time.perf_counter() - started) * 1000, status, body
 
 
 def _with_query(url: str, extra: str) -> str:
@@ -193,13 +198,17 @@ def measure(base: str, facts: dict, samples: int) -> dict:
     for label, path in pages.items():
         for warm in range(2):
             _get(_with_query(base + path, f"warm={warm}"))
-        times, size = [], 0
+        times, body = [], b""
         for n in range(samples):
-            elapsed, status, size = _get(_with_query(base + path, f"uncached={time.time_ns()}-{n}"))
+            elapsed, status, body = _fetch(
+                _with_query(base + path, f"uncached={time.time_ns()}-{n}")
+            )
             if status != 200:
                 raise SystemExit(f"{path}: {status}")
             times.append(elapsed)
-        results[label] = (statistics.median(times), size)
+        results[label] = (statistics.median(times), len(body))
+        if "sitemap" in label:
+            results[label] += (body.count(b"<loc>"),)
     # Each sample a different article, never rendered before (its variant is not cached).
     articles = facts["articles"]
     _get(base + articles[0])
@@ -281,7 +290,7 @@ def main() -> int:
         "| growth |"
     )
     print("|---|---|---|---|")
-    for label, (small_ms, _small_bytes) in small["results"].items():
+    for label, (small_ms, _small_bytes, *small_urls) in small["results"].items():
         key = label
         if label.startswith("section, page ") and label not in large["results"]:
             key = next(
@@ -289,8 +298,11 @@ def main() -> int:
                 for k in large["results"]
                 if k.startswith("section, page ") and k != "section, page 1"
             )
-        large_ms, large_bytes = large["results"].get(key, (float("nan"), 0))
+        large_ms, large_bytes, *large_urls = large["results"].get(key, (float("nan"), 0))
         note = f", {large_bytes / 1e6:.2f} MB" if "sitemap" in label and large_bytes else ""
+        if small_urls and large_urls:
+            # A sitemap's time follows its URLs: a file holds at most 10,000 article ids.
+            note += f", {small_urls[0]:,} → {large_urls[0]:,} URLs"
         shown = label if key == label else f"{label} / {key.split(', ')[1]}"
         print(
             f"| {shown} | {small_ms:.0f} ms | {large_ms:.0f} ms{note} "

@@ -15,7 +15,7 @@ from masthead.content import demo_data
 from masthead.content.models import ArticlePage
 
 
-def _demo_subscriber(name: str):
+def demo_subscriber(name: str):
     User = get_user_model()
     username = f"demo-{slugify(name)}"
     user, created = User.objects.get_or_create(
@@ -46,7 +46,7 @@ def demo_comments_ensure() -> int:
             continue
         top = Comment.objects.create(
             article=article,
-            author=_demo_subscriber(spec["author"]),
+            author=demo_subscriber(spec["author"]),
             body_markdown=spec["text"],
             body_html=render_markdown(spec["text"]),
         )
@@ -54,7 +54,7 @@ def demo_comments_ensure() -> int:
         for reply in spec.get("replies", []):
             Comment.objects.create(
                 article=article,
-                author=_demo_subscriber(reply["author"]),
+                author=demo_subscriber(reply["author"]),
                 parent=top,
                 body_markdown=reply["text"],
                 body_html=render_markdown(reply["text"]),

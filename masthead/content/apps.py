@@ -7,7 +7,7 @@ class ContentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save
         from wagtail.models import Page, PageViewRestriction, Site
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -17,6 +17,7 @@ class ContentConfig(AppConfig):
             PublicationSettings,
             article_moved,
             article_reindex,
+            article_search_fill,
             article_unindex,
         )
         from masthead.content.sitemaps import article_changed
@@ -35,6 +36,7 @@ class ContentConfig(AppConfig):
         page_published.connect(article_reindex, dispatch_uid="content-article-reindex")
         post_save.connect(article_reindex, sender=ArticlePage, dispatch_uid="content-article-save")
         post_delete.connect(article_unindex, sender=ArticlePage, dispatch_uid="content-article-del")
+        post_migrate.connect(article_search_fill, sender=self, dispatch_uid="content-search-fill")
         # A restriction changes who may be served a page without changing the page.
         changed = generations.content_changed
         post_save.connect(changed, sender=PageViewRestriction, dispatch_uid="vr-save")

@@ -2,17 +2,18 @@
 
 Saving a page through Wagtail costs milliseconds and a dozen queries; a million of them
 would take days. So the loader writes the rows itself: page-tree paths computed here
-(treebeard's ``_get_path``), then on PostgreSQL one ``COPY`` per table and batch, and the
-two search index entries of each article (the public one and ``ArticleFullText``) built
-by PostgreSQL's ``to_tsvector`` with the same fields, weights and configuration Wagtail's
-database backend uses (``test_synthetic.py`` compares them with the backend's own). On
+(treebeard's ``_get_path``), then on PostgreSQL one ``COPY`` per table and batch, and each
+article's row of the reader search (``search_table``) built by PostgreSQL with the same
+parts and weights as ``article_reindex`` writes (``test_synthetic.py`` compares them).
+Wagtail's own index entries (the admin's search) are not written on PostgreSQL. On
 SQLite (the demo, the tests) the same rows go through ``bulk_create`` and the backend's
-``add_bulk``.
+``add_bulk``, which the reader search uses there. Comments: ``comments.synthetic``.
 
 No revisions: the read path needs none (``variants.page_version`` falls back to the
 publish time), and an editor who opens a synthetic article gets one on the first save.
 
-The distributions are those of a newsroom: articles spread over fifteen years, sections
+The distributions are those of a newsroom: articles spread over fifteen years (in id
+order, newest first, as ids follow dates in a real archive), sections
 and authors of unequal output (a few writers write most stories), one to four tags from a
 long-tailed list, a fifth of them free and a tenth for subscribers only, bodies of six to
 fourteen paragraphs drawn from the demo's own prose vocabulary, most with a lead image.
@@ -22,10 +23,14 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import random
 import re
+import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 from itertools import accumulate
 
@@ -33,14 +38,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from modelsearch.backends.database.postgres.weights import get_weight
 from taggit.models import Tag
 from wagtail.models import Locale, Page
-from wagtail.search import index
 from wagtail.search.backends import get_search_backend
-from wagtail.search.models import IndexEntry
 
-from masthead.content import demo_data, search
+from masthead.content import demo_data, reading_time, search, search_table
 from masthead.content.models import (
     AccessLevel,
     ArticleAuthor,
@@ -107,6 +109,24 @@ class _Weighted:
         return self.items[bisect.bisect(self.cumulative, point)]
 
 
+class _Phases:
+    """Seconds spent in each phase of a load, printed at the end to show where it goes."""
+
+    def __init__(self):
+        self.seconds: Counter[str] = Counter()
+
+    @contextmanager
+    def __call__(self, name: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.perf_counter() - started
+
+    def report(self) -> str:
+        return ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.seconds.items())
+
+
 def _zipf(count: int) -> list[float]:
     return [1 / (rank + 1) for rank in range(count)]
 
@@ -133,6 +153,15 @@ class _Archive:
         tags = _tags_ensure(self.vocabulary)
         self.tags = _Weighted(rng, tags, _zipf(len(tags))) if tags else None
         self.access = _Weighted(rng, [a for a, _ in ACCESS_SHARES], [s for _, s in ACCESS_SHARES])
+        self.oldest = (
+            ArticlePage.objects.order_by("first_published_at")
+            .values_list("first_published_at", flat=True)
+            .first()
+            or timezone.now()
+        )
+        self.span = YEARS * 365 * 24 * 3600
+        # Makes each slug unique.
+        self.serial = Page.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         paragraphs = [
             " ".join(self.vocabulary.sentence(10, 28) + "." for _ in range(rng.randint(2, 5)))
             for _ in range(PARAGRAPH_POOL)
@@ -142,6 +171,12 @@ class _Archive:
         self.blocks = [("paragraph", text) for text in paragraphs] + [
             ("subheading", text) for text in subheadings
         ]
+        # Each block's JSON up to its id, and its words, made once.
+        self.block_json = [
+            json.dumps({"type": kind, "value": _block_value(kind, text), "id": ""})[:-2]
+            for kind, text in self.blocks
+        ]
+        self.block_words = [reading_time.words(text) for _, text in self.blocks]
 
     def body(self) -> list[int]:
         """Block numbers: paragraphs, now and then a subheading."""
@@ -151,6 +186,49 @@ class _Archive:
                 blocks.append(rng.randrange(PARAGRAPH_POOL, PARAGRAPH_POOL + SUBHEADING_POOL))
             blocks.append(rng.randrange(PARAGRAPH_POOL))
         return blocks
+
+    def body_json(self, block_ids: list[int]) -> str:
+        """The body as the StreamField stores it, each block with an id of its own."""
+        blocks = (f'{self.block_json[number]}{uuid.uuid4()}"}}' for number in block_ids)
+        return f"[{', '.join(blocks)}]"
+
+    def reading_minutes(self, row: dict) -> int:
+        counted = reading_time.words(f"{row['title']} {row['dek']}")
+        counted += sum(self.block_words[number] for number in row["block_ids"])
+        return max(1, math.ceil(counted / reading_time.WORDS_PER_MINUTE))
+
+    def row(self, next_step: dict[int, int], position: float) -> dict:
+        """One article's values; ``next_step`` counts each section's children.
+
+        ``position`` (0 to 1) is how far back in the archive's years it was published:
+        later rows are older, as a real archive's ids follow its dates (backwards here,
+        since these are older than what is there).
+        """
+        rng = self.rng
+        section = self.sections.pick()
+        next_step[section.pk] += 1
+        self.serial += 1
+        title = self.vocabulary.sentence(5, 11)
+        block_ids = self.body()
+        row = {
+            "section": section,
+            "step": next_step[section.pk],
+            "title": title,
+            "slug": f"{slugify(title)[:60].rstrip('-')}-{self.serial}",
+            "published": self.oldest - timedelta(seconds=60 + position * self.span),
+            "dek": self.vocabulary.sentence(14, 26) + ".",
+            "block_ids": block_ids,
+            "blocks": [self.blocks[number] for number in block_ids],
+            "body_json": self.body_json(block_ids),
+            "access": self.access.pick(),
+            "image": rng.choice(self.images)
+            if self.images and rng.random() < WITH_IMAGE_SHARE
+            else None,
+            "tags": self.article_tags(),
+            "authors": self.article_authors(),
+        }
+        row["minutes"] = self.reading_minutes(row)
+        return row
 
     def article_tags(self) -> list[Tag]:
         if self.tags is None:
@@ -202,9 +280,7 @@ def _field_defaults(model, fields) -> dict[str, object]:
     }
 
 
-def add_synthetic_articles(
-    *, count: int, seed: int = 7, stdout=None, comments: bool = False
-) -> list[int]:
+def add_synthetic_articles(*, count: int, seed: int = 7, stdout=None) -> list[int]:
     """Add ``count`` live articles, indexed for search; returns their ids.
 
     They are older than every article already there, spread over the ``YEARS`` before it.
@@ -213,52 +289,44 @@ def add_synthetic_articles(
         return []
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     archive = _Archive(rng)
-    oldest = (
-        ArticlePage.objects.order_by("first_published_at")
-        .values_list("first_published_at", flat=True)
-        .first()
-        or timezone.now()
-    )
-    span = YEARS * 365 * 24 * 3600
+    phases = _Phases()
     writer = (
-        _PostgresWriter(archive, count=count) if connection.vendor == "postgresql" else _OrmWriter()
+        _PostgresWriter(archive, count=count, phases=phases)
+        if connection.vendor == "postgresql"
+        else _OrmWriter(archive)
     )
     next_step = {s.pk: s.numchild for s in archive.section_list}
-    serial = Page.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    written_step = dict(next_step)
+
+    def draw(done: int) -> list[dict]:
+        size = min(BATCH, count - done)
+        with phases("rows drawn"):
+            return [archive.row(next_step, (done + n + rng.random()) / count) for n in range(size)]
+
     ids: list[int] = []
-    while len(ids) < count:
-        size = min(BATCH, count - len(ids))
-        rows = []
-        for _ in range(size):
-            section = archive.sections.pick()
-            next_step[section.pk] += 1
-            serial += 1
-            title = archive.vocabulary.sentence(5, 11)
-            rows.append(
-                {
-                    "section": section,
-                    "step": next_step[section.pk],
-                    "title": title,
-                    "slug": f"{slugify(title)[:60].rstrip('-')}-{serial}",
-                    "published": oldest - timedelta(seconds=rng.uniform(60, span)),
-                    "dek": archive.vocabulary.sentence(14, 26) + ".",
-                    "block_ids": (block_ids := archive.body()),
-                    "blocks": [archive.blocks[number] for number in block_ids],
-                    "access": archive.access.pick(),
-                    "image": rng.choice(archive.images)
-                    if archive.images and rng.random() < WITH_IMAGE_SHARE
-                    else None,
-                    "tags": archive.article_tags(),
-                    "authors": archive.article_authors(),
-                }
-            )
-        with transaction.atomic():
-            ids += writer.write(rows)
-            for section in archive.section_list:
-                Page.objects.filter(pk=section.pk).update(numchild=next_step[section.pk])
-        if stdout:
-            stdout.write(f"  {len(ids)}/{count} synthetic articles")
-    writer.finish()
+    # The next batch is drawn in a thread while the database writes this one (the GIL is
+    # free while the connection waits), so drawing costs no time of its own.
+    with ThreadPoolExecutor(max_workers=1) as drawer:
+        try:
+            upcoming = drawer.submit(draw, 0)
+            while len(ids) < count:
+                rows = upcoming.result()
+                if len(ids) + len(rows) < count:
+                    upcoming = drawer.submit(draw, len(ids) + len(rows))
+                with transaction.atomic():
+                    ids += writer.write(rows)
+                    for row in rows:
+                        pk = row["section"].pk
+                        written_step[pk] = max(written_step[pk], row["step"])
+                    for section in archive.section_list:
+                        Page.objects.filter(pk=section.pk).update(numchild=written_step[section.pk])
+                if stdout:
+                    stdout.write(f"  {len(ids)}/{count} synthetic articles")
+        finally:
+            # The indexes dropped for the load come back even when it fails half-way.
+            writer.finish()
+    if stdout:
+        stdout.write(f"  time by phase: {phases.report()}")
     # Bulk inserts send no publish signals, so invalidate cached pages here.
     for name in generations.NAMES:
         generations.bump(name)
@@ -284,7 +352,8 @@ def _public_blocks(row: dict) -> int | None:
 class _OrmWriter:
     """SQLite and other databases: ``bulk_create``, then the backend indexes the rows."""
 
-    def __init__(self):
+    def __init__(self, archive: _Archive):
+        self.archive = archive
         self.content_type = ContentType.objects.get_for_model(ArticlePage)
         self.locale = Locale.get_default()
         self.fields = ArticlePage._meta.local_concrete_fields
@@ -327,6 +396,7 @@ class _OrmWriter:
                 published_at=row["published"],
                 modified_at=row["published"],
                 listed=True,
+                reading_time=row["minutes"],
             )
             for page, row in zip(pages, rows, strict=True)
         ]
@@ -365,18 +435,19 @@ class _OrmWriter:
 
 
 class _PostgresWriter:
-    """``COPY`` of every row, then the index entries computed by PostgreSQL itself."""
+    """``COPY`` of every row, then each article's search row computed by PostgreSQL.
 
-    def __init__(self, archive: _Archive, *, count: int):
-        self.archive = archive
+    The load session commits asynchronously (a crash loses the load, which is run again),
+    compresses the vectors with lz4 where the server has it, and, for a large load, drops
+    the search table's GIN indexes and builds them once at the end with more memory.
+    """
+
+    def __init__(self, archive: _Archive, *, count: int, phases: _Phases):
+        self.archive, self.phases = archive, phases
         self.blocks_ready = False
-        self.gin_indexes = self._gin_indexes_drop() if count >= GIN_REBUILD_FROM else []
         self.content_type = ContentType.objects.get_for_model(ArticlePage).pk
-        self.full_text_type = ContentType.objects.get_for_model(ArticleFullText).pk
         self.locale = Locale.get_default().pk
-        backend = get_search_backend()
-        self.config = backend.config
-        self.autocomplete_config = backend.autocomplete_config
+        self.config = get_search_backend().config
         set_by_loader = {
             "id", "path", "depth", "numchild", "title", "draft_title", "slug", "url_path",
             "live", "has_unpublished_changes", "first_published_at", "last_published_at",
@@ -388,25 +459,29 @@ class _PostgresWriter:
         )
         article_set = {
             "page_ptr_id", "dek", "body", "lead_image_id", "access_level",
-            "section_page_id", "published_at", "modified_at", "listed",
+            "section_page_id", "published_at", "modified_at", "listed", "reading_time",
         }  # fmt: skip
         self.article_defaults = _field_defaults(
             ArticlePage,
             [f for f in ArticlePage._meta.local_concrete_fields if f.column not in article_set],
         )
-        average = IndexEntry.objects.extra(select={"length": "avg(length(title))"}).values_list(
-            "length", flat=True
-        )
-        self.title_average = float(next(iter(average), None) or 8.0)
         with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = off")
+            cursor.execute(
+                "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression'"
+                " AND 'lz4' = ANY(enumvals)"
+            )
+            if cursor.fetchone():
+                cursor.execute("SET default_toast_compression = 'lz4'")
             cursor.execute(
                 "CREATE TEMPORARY TABLE IF NOT EXISTS synthetic_search ("
-                " object_id text, title text, dek text, tag_names text, author_names text,"
-                " public_blocks int[], whole_blocks int[])"
+                " article_id int, published_at timestamptz, access_level text, title text,"
+                " dek text, labels text, public_blocks int[], rest_blocks int[])"
             )
+        self.gin_indexes = self._gin_indexes_drop() if count >= GIN_REBUILD_FROM else []
 
     def _copy(self, table: str, columns: list[str], rows) -> None:
-        with connection.cursor() as cursor:
+        with self.phases(f"COPY {table}"), connection.cursor() as cursor:
             statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
             with cursor.cursor.copy(statement) as copy:
                 for row in rows:
@@ -467,19 +542,21 @@ class _PostgresWriter:
                 "published_at",
                 "modified_at",
                 "listed",
+                "reading_time",
                 *self.article_defaults,
             ],
             (
                 (
                     pk,
                     row["dek"],
-                    json.dumps(_stream(row)),
+                    row["body_json"],
                     row["image"],
                     row["access"],
                     row["section"].pk,
                     row["published"],
                     row["published"],
                     True,
+                    row["minutes"],
                     *article_rest,
                 )
                 for pk, row in zip(ids, rows, strict=True)
@@ -524,14 +601,9 @@ class _PostgresWriter:
             ((number, text) for number, (_, text) in enumerate(self.archive.blocks)),
         )
         with connection.cursor() as cursor:
-            vector = self._to_vector("text")
+            vector = search_table.to_vector("text", self.config)
             cursor.execute(f"UPDATE synthetic_blocks SET vector = {vector}")  # noqa: S608
         self.blocks_ready = True
-
-    def _to_vector(self, source: str, config: str | None = None) -> str:
-        config = config or self.config
-        configured = f"'{config}'::regconfig, " if config else ""
-        return f"to_tsvector({configured}coalesce({source}, ''))"
 
     def _index(self, ids: list[int], rows: list[dict]) -> None:
         self._blocks_ensure()
@@ -542,127 +614,92 @@ class _PostgresWriter:
         self._copy(
             "synthetic_search",
             [
-                "object_id",
+                "article_id",
+                "published_at",
+                "access_level",
                 "title",
                 "dek",
-                "tag_names",
-                "author_names",
+                "labels",
                 "public_blocks",
-                "whole_blocks",
+                "rest_blocks",
             ],  # fmt: skip
             (
                 (
-                    str(pk),
+                    pk,
+                    row["published"],
+                    row["access"],
                     row["title"],
                     row["dek"],
-                    " ".join(tag.name for tag in row["tags"]),
-                    " ".join(author.title for author in row["authors"]),
+                    " ".join(
+                        [tag.name for tag in row["tags"]]
+                        + [author.title for author in row["authors"]]
+                    ),
                     row["block_ids"][: _public_blocks(row)],
-                    row["block_ids"],
+                    row["block_ids"][_public_blocks(row) :] if _public_blocks(row) else [],
                 )
                 for pk, row in zip(ids, rows, strict=True)
             ),
         )
-
-        # The same fields, in the same order and with the same weights, as each model's
-        # ``search_fields`` give Wagtail's backend (modelsearch's ``ObjectIndexer``):
-        # each is (its text, its vector before weighting).
-        def plain(column):
-            return column, self._to_vector(column)
-
-        whole_text = (
-            "concat_ws(' ', nullif(s.dek, ''), nullif(wb.text, ''),"
-            " nullif(s.tag_names, ''), nullif(s.author_names, ''))"
+        public, whole = search_table.vectors_sql(
+            title=search_table.to_vector("s.title", self.config),
+            dek=search_table.to_vector("s.dek", self.config),
+            labels=search_table.to_vector("s.labels", self.config),
+            public_body="pb.vector",
+            rest_body="rb.vector",
         )
-        whole_vector = (
-            f"{self._to_vector('s.dek')} || coalesce(wb.vector, '') || "
-            f"{self._to_vector('s.tag_names')} || {self._to_vector('s.author_names')}"
-        )
-        sources = {
-            ArticlePage: (
-                self.content_type,
-                {
-                    "title": plain("s.title"),
-                    "dek": plain("s.dek"),
-                    "public_body": ("pb.text", "coalesce(pb.vector, '')"),
-                    "tag_names": plain("s.tag_names"),
-                    "author_names": plain("s.author_names"),
-                },
-            ),
-            ArticleFullText: (
-                self.full_text_type,
-                {"title": plain("s.title"), "text": (whole_text, whole_vector)},
-            ),
-        }
-        for model, (content_type, columns) in sources.items():
-            title, body, autocomplete, title_text, body_text = [], [], [], [], []
-            for field in model.get_search_fields():
-                if isinstance(field, index.SearchField):
-                    text, vector = columns[field.field_name]
-                    weighted = f"setweight({vector}, '{get_weight(field.boost)}')"
-                    if field.field_name == "title":
-                        title.append(weighted)
-                        title_text.append(text)
-                    else:
-                        body.append(weighted)
-                        body_text.append(text)
-                elif isinstance(field, index.AutocompleteField):
-                    text, _ = columns[field.field_name]
-                    vector = self._to_vector(text, self.autocomplete_config)
-                    autocomplete.append(f"setweight({vector}, 'D')")
-            with connection.cursor() as cursor:
-                # Built from this module's own column names and the backend's settings.
-                cursor.execute(
-                    "INSERT INTO wagtailsearch_indexentry (content_type_id, object_id,"  # noqa: S608
-                    " title_norm, title, body, autocomplete, title_text, body_text)"
-                    " SELECT %s, s.object_id,"
-                    f" %s / greatest(length({self._joined(title)}), 1),"
-                    f" {self._joined(title)}, {self._joined(body)}, {self._joined(autocomplete)},"
-                    f" {self._texts(title_text)}, {self._texts(body_text)}"
-                    " FROM synthetic_search s"
-                    f" CROSS JOIN LATERAL ({self._blocks_of('s.public_blocks')}) pb"
-                    f" CROSS JOIN LATERAL ({self._blocks_of('s.whole_blocks')}) wb",
-                    [content_type, self.title_average],
-                )
+        with self.phases("search rows"), connection.cursor() as cursor:
+            # Built from this module's own column names and the backend's settings.
+            cursor.execute(
+                "INSERT INTO content_articlesearch"  # noqa: S608
+                " (article_id, published_at, week, access_level, public, whole)"
+                " SELECT s.article_id, s.published_at,"
+                f" {search_table.week_sql('s.published_at')}, s.access_level,"
+                f" {public}, {whole}"
+                " FROM synthetic_search s"
+                f" CROSS JOIN LATERAL ({self._blocks_of('s.public_blocks')}) pb"
+                f" CROSS JOIN LATERAL ({self._blocks_of('s.rest_blocks')}) rb"
+            )
 
     @staticmethod
     def _blocks_of(numbers: str) -> str:
         return (
-            "SELECT string_agg(b.text, ' ' ORDER BY u.n) AS text,"  # noqa: S608
-            " pg_temp.tsvector_cat(b.vector ORDER BY u.n) AS vector"
+            "SELECT pg_temp.tsvector_cat(b.vector ORDER BY u.n) AS vector"  # noqa: S608
             f" FROM unnest({numbers}) WITH ORDINALITY u(id, n)"
             " JOIN synthetic_blocks b ON b.id = u.id"
         )
-
-    @staticmethod
-    def _joined(vectors: list[str]) -> str:
-        return " || ".join(vectors) if vectors else "''::tsvector"
-
-    @staticmethod
-    def _texts(sources: list[str]) -> str:
-        if not sources:
-            return "''"
-        return "concat_ws(' ', " + ", ".join(f"nullif(trim({s}), '')" for s in sources) + ")"
 
     @staticmethod
     def _gin_indexes_drop() -> list[tuple[str, str]]:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT indexname, indexdef FROM pg_indexes"
-                " WHERE tablename = 'wagtailsearch_indexentry' AND indexdef LIKE '%% USING gin %%'"
+                " WHERE tablename = 'content_articlesearch' AND indexdef LIKE '%% USING gin %%'"
             )
             found = cursor.fetchall()
             for name, _ in found:
                 cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
         return found
 
+    @staticmethod
+    def _indexes_build(definitions: list[str]) -> None:
+        """Each index built by a connection of its own, at once: one core each."""
+
+        def build(definition: str) -> None:
+            own = connection.get_new_connection(connection.get_connection_params())
+            try:
+                own.autocommit = True
+                own.execute("SET maintenance_work_mem = '1GB'")
+                own.execute(definition)
+            finally:
+                own.close()
+
+        with ThreadPoolExecutor(max_workers=len(definitions)) as pool:
+            list(pool.map(build, definitions))
+
     def finish(self) -> None:
-        with connection.cursor() as cursor:
+        with self.phases("indexes and analyze"), connection.cursor() as cursor:
             if self.gin_indexes:
-                cursor.execute("SET maintenance_work_mem = '512MB'")
-                for _, definition in self.gin_indexes:
-                    cursor.execute(definition)
-                cursor.execute("RESET maintenance_work_mem")
+                self._indexes_build([definition for _, definition in self.gin_indexes])
             cursor.execute("DROP TABLE IF EXISTS synthetic_search, synthetic_blocks")
             cursor.execute("DROP AGGREGATE IF EXISTS pg_temp.tsvector_cat(tsvector)")
             for table in (
@@ -670,6 +707,8 @@ class _PostgresWriter:
                 "content_articlepage",
                 "content_articleauthor",
                 "content_articlepagetag",
-                "wagtailsearch_indexentry",
+                "content_articlesearch",
             ):
                 cursor.execute(f"ANALYZE {table}")
+            cursor.execute("RESET synchronous_commit")
+            cursor.execute("RESET default_toast_compression")

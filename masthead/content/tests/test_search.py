@@ -97,3 +97,34 @@ def test_words_from_the_gated_part_do_not_find_the_article(client, access):
 def test_words_from_a_free_articles_text_find_it(client):
     words = _distinctive_words(last_paragraph(RESERVOIR["slug"]))
     assert RESERVOIR["title"] in found_titles(search(client, words)), words
+
+
+def test_postgresql_search_ranks_the_newest_matches_across_its_windows(monkeypatch):
+    """Matches spread over fifteen years: the candidates are the newest, every week once."""
+    from django.db import connection
+
+    from masthead.content import fulltext
+    from masthead.content.models import ArticlePage
+    from masthead.content.search import reader_query
+    from masthead.content.synthetic import add_synthetic_articles
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the windows are PostgreSQL's search")
+    add_synthetic_articles(count=400, seed=21)
+    word = "council"
+    query = reader_query(word)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT article_id FROM content_articlesearch"
+            " WHERE public @@ plainto_tsquery(%s) ORDER BY published_at DESC, article_id DESC",
+            [word],
+        )
+        newest_first = [pk for (pk,) in cursor.fetchall()]
+    # Enough matches to reach the older windows, and more than the candidates.
+    weeks = ArticlePage.objects.filter(pk__in=newest_first).dates("published_at", "week")
+    assert len(newest_first) > 60 and len(weeks) > 40
+    for candidates in (5, 60, len(newest_first) + 10):
+        monkeypatch.setattr(fulltext, "CANDIDATES", candidates)
+        ranked = fulltext.ranked_ids(query, whole_text=False, free_only=False)
+        assert len(ranked) == len(set(ranked)) == min(candidates, len(newest_first))
+        assert set(ranked) == set(newest_first[:candidates])

@@ -1,9 +1,12 @@
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from masthead.ads.slots import house_ads_ensure
 from masthead.billing.services import plans_ensure_demo
 from masthead.comments.demo import demo_comments_ensure
+from masthead.comments.synthetic import add_synthetic_comments
 from masthead.content import demo
 from masthead.content.synthetic import add_synthetic_articles
 from masthead.newsletters.demo import newsletters_ensure
@@ -50,8 +53,20 @@ class Command(BaseCommand):
         if demo.site_address_follow(base_url=settings.WAGTAILADMIN_BASE_URL):
             self.stdout.write(f"The site's address is now {settings.WAGTAILADMIN_BASE_URL}.")
         if synthetic:
-            add_synthetic_articles(count=synthetic, stdout=self.stdout)
-            self.stdout.write(self.style.SUCCESS(f"Added {synthetic} synthetic articles."))
+            started = time.monotonic()
+            ids = add_synthetic_articles(count=synthetic, stdout=self.stdout)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Added {synthetic} synthetic articles in {time.monotonic() - started:.0f} s."
+                )
+            )
+            started = time.monotonic()
+            comments = add_synthetic_comments(ids, stdout=self.stdout)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Added {comments} comments to them in {time.monotonic() - started:.0f} s."
+                )
+            )
         if events:
             if written := insights_demo.events_fill(count=events):
                 self.stdout.write(
