@@ -170,6 +170,10 @@ class AuthorPage(SharedCacheMixin, Page):
         return context
 
 
+# Article ids per sitemap file (``content.sitemaps``); an index below divides by it.
+SITEMAP_FILE_SIZE = 2_000
+
+
 class ArticlePageTag(TaggedItemBase):
     content_object = ParentalKey(
         "content.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE
@@ -292,13 +296,13 @@ class ArticlePage(Page):
                 condition=models.Q(listed=True),
                 name="article_newest",
             ),
-            # The sitemap index's lastmod of each file (``sitemaps.FILE_SIZE`` ids): one
+            # The sitemap index's lastmod of each file (``SITEMAP_FILE_SIZE`` ids): one
             # probe per file instead of reading every article.
             models.Index(
-                models.F("page_ptr_id") / 10000,
+                models.F("page_ptr_id") / SITEMAP_FILE_SIZE,
                 "modified_at",
                 condition=models.Q(listed=True),
-                name="article_sitemap_block",
+                name="article_sitemap_block_2k",
             ),
             # Search joins Wagtail's index entries (``object_id`` is text) to articles.
             models.Index(
