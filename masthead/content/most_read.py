@@ -33,6 +33,11 @@ def ttl() -> int:
     return settings.MASTHEAD_MOST_READ_SECONDS
 
 
+def window() -> int:
+    """The window of time this block is counted in (its key, with the generations)."""
+    return int(time.time() // ttl())
+
+
 def most_read_articles(*, now=None, count: int = MOST_READ_COUNT) -> list[ArticlePage]:
     """The live, public articles read most in the last 24 hours, most read first."""
     # More ids than shown: some may since have been unpublished or restricted.
@@ -48,12 +53,12 @@ def most_read_html(request: HttpRequest) -> str:
     host = requests.host(request)
     content = generations.current(request, generations.CONTENT)
     # Every process counts again in the same window, and finds the first one's count.
-    window = int(time.time() // ttl())
-    key = (host, content, window)
+    current = window()
+    key = (host, content, current)
     html = _memo.get(key)
     if html is not None:
         return html
-    shared_key = f"most_read:{host}:{content}:{window}"
+    shared_key = f"most_read:{host}:{content}:{current}"
     html = cache.get(shared_key)
     if html is None:
         html = render_to_string(

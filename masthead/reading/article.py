@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from masthead.billing import entitlements
-from masthead.content import page_cache, variants
+from masthead.content import most_read, page_cache, variants
 from masthead.content.models import ArticlePage
 from masthead.content.variants import TEASER, WHOLE, ArticleRoute
 from masthead.core import generations, slots
@@ -96,12 +96,19 @@ def respond(
 
     variant = WHOLE if decision.whole else TEASER
     teaser_blocks = gate.site_paywall(request).policy.teaser_blocks
-    html = variants.cached(request, route, variant, teaser_blocks)
+    alike_key = _anonymous_page_key(request, route, decision, who, variant, teaser_blocks)
+    html = _anonymous_pages.get(alike_key) if alike_key is not None and shareable else None
     if html is None:
-        if page is None:
-            page = ArticlePage.objects.live().get(pk=route.page_id)
-        html = variants.render(request, page, variant, teaser_blocks=teaser_blocks, store=shareable)
-    html = slots.fill(html, FILLERS, Reading(request, route, decision, who))
+        html = variants.cached(request, route, variant, teaser_blocks)
+        if html is None:
+            if page is None:
+                page = ArticlePage.objects.live().get(pk=route.page_id)
+            html = variants.render(
+                request, page, variant, teaser_blocks=teaser_blocks, store=shareable
+            )
+        html = slots.fill(html, FILLERS, Reading(request, route, decision, who))
+        if alike_key is not None and shareable:
+            _anonymous_pages.set(alike_key, html)
 
     # The charset given, not parsed again from the content type for every response.
     response = HttpResponse(html, charset="utf-8")
@@ -126,6 +133,42 @@ def respond(
 
 
 SHARED_VIEW_ATTRIBUTE = "_masthead_shared_view"
+
+# Article pages as filled for anonymous readers. Every filler's output for such a reader
+# follows from the decision, the article, the URL and the generations (each filler keys
+# its own memo on no more than these), so readers given the same decision on the same
+# article get the same bytes: this process fills them once (the meter notice's count and
+# the prompt are in the decision, so a teaser never answers a reader owed the whole text).
+_anonymous_pages = Memo(max_entries=1024)
+
+
+def _anonymous_page_key(
+    request: HttpRequest,
+    route: ArticleRoute,
+    decision: policy.Decision,
+    who,
+    variant: str,
+    teaser_blocks: int,
+) -> tuple | None:
+    """None for a reader whose page may differ: an account, a crawler, a gift, a query
+    string, flash messages, or a process that cannot vouch for its generations."""
+    if who.reader.reader_class is not ReaderClass.ANONYMOUS or who.gift is not None:
+        return None
+    if request.META.get("QUERY_STRING") or hasattr(request, "_messages"):
+        return None
+    stamp = generations.local_stamp()
+    if stamp is None:
+        return None
+    return (
+        route,
+        variant,
+        teaser_blocks,
+        decision,
+        variants.origin(request),
+        request.path,
+        stamp,
+        most_read.window(),
+    )
 
 
 @dataclass(frozen=True)

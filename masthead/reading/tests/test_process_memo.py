@@ -6,6 +6,7 @@ only setting in which a process keeps pages (it must vouch for its generations).
 
 from __future__ import annotations
 
+import html
 import os
 import uuid
 
@@ -18,7 +19,8 @@ from masthead.core import generations
 from masthead.core.listener import GenerationListener
 from masthead.insights import events
 from masthead.insights.models import EventKind, ReaderEvent
-from masthead.paywall.tests.conftest import metered_articles
+from masthead.paywall.tests.conftest import gated_sentence, metered_articles
+from masthead.reading import article as article_response
 from masthead.reading import middleware
 from masthead.reading.tests.test_article import subscriber
 from masthead.settings import redis_cache
@@ -127,3 +129,34 @@ def test_a_crawlers_request_neither_fills_nor_reads_the_kept_page(vouched):
     events.flush()
     classes = set(ReaderEvent.objects.values_list("reader_class", flat=True))
     assert "anonymous" not in classes
+
+
+def test_anonymous_readers_share_a_filled_page_only_when_their_decision_is_the_same(vouched):
+    """The article filled for one anonymous reader is the next one's only when the policy
+    decided the same for both: the notice's count and the teaser follow each reader."""
+    article_response._anonymous_pages.clear()
+    articles = metered_articles()
+    target, others = articles[0], articles[1:]
+
+    def read(reader: Client, page) -> str:
+        return html.unescape(reader.get(page.url, follow=True).content.decode())
+
+    first, second, third, spent = Client(), Client(), Client(), Client()
+    page_first = read(first, target)  # the reader's first article of 3: 2 left
+    page_third = read(third, target)  # also a first article: the same page, kept
+    read(second, others[0])
+    page_second = read(second, target)  # a second article: 1 left
+    for other in others[:3]:
+        read(spent, other)
+    page_spent = read(spent, target)  # over the limit: the teaser
+
+    assert "You have 2 free articles left" in page_first
+    assert page_third == page_first
+    assert "You have 1 free article left" in page_second
+    assert gated_sentence(target) in page_first and gated_sentence(target) in page_second
+    assert gated_sentence(target) not in page_spent
+    assert "daily free article limit" in page_spent
+    # One page kept per decision; the reader past the limit got no whole-text page.
+    decisions = {key[3] for key in article_response._anonymous_pages._entries}
+    assert {d.remaining for d in decisions if d.whole} == {1, 2}
+    assert any(not d.whole for d in decisions)
