@@ -38,7 +38,17 @@ def _demo_secret_key() -> str:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
+        # Written whole under another name, then linked into place: two processes
+        # starting at once (the test passes run side by side) never read a half-written
+        # or empty key, and the first link wins.
+        draft = key_file.with_name(f"secret_key.{os.getpid()}.draft")
+        draft.write_text(secrets.token_urlsafe(50))
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return key_file.read_text().strip()
 
 

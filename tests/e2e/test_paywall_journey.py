@@ -218,7 +218,8 @@ def assert_prompt(page: Page, article: dict, heading: str, *, register_offer: in
     register = prompt.locator(".paywall-prompt__register a")
     if register_offer:
         expect(register).to_have_text(f"Create a free account to read {register_offer} more")
-        expect(register).to_have_attribute("href", f"/accounts/signup/?{next_query}")
+        # "from=paywall" marks the sign-up as a register offer taken, for the funnel.
+        expect(register).to_have_attribute("href", f"/accounts/signup/?{next_query}&from=paywall")
     else:
         expect(register).to_have_count(0)
 
