@@ -200,10 +200,12 @@ def _flush_forever() -> None:
         try:
             written = _flush_if_due()
         finally:
-            # A connection of this thread's own, kept while batches keep coming (a busy
-            # process flushes many times a second, and each new connection costs the
-            # database a backend start), closed once idle or after a failure.
-            if not written:
+            # A connection of this thread's own. On PostgreSQL it is kept while batches
+            # keep coming (a busy process flushes many times a second, and each new
+            # connection costs the server a backend start), closed once idle or after a
+            # failure; SQLite's costs nothing to open, and an open one can hold its
+            # shared-cache table lock against the request threads.
+            if not written or connection.vendor != "postgresql":
                 connection.close()
 
 
