@@ -28,6 +28,17 @@ from masthead.billing.models import (
 
 # Statuses in which a subscriber pays (past due is still owed, and still served a while).
 PAYING = (SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE)
+# The columns of a SubscriberDay counted from the subscriptions (past due is seen, not counted).
+COUNTED_FIELDS = (
+    "paying",
+    "trialing",
+    "cancelled",
+    "churned",
+    "new_paying",
+    "trials_started",
+    "trials_ended",
+    "trials_converted",
+)
 # A checkout abandoned before the first payment: never a subscriber.
 NEVER_STARTED = (SubscriptionStatus.INCOMPLETE, SubscriptionStatus.INCOMPLETE_EXPIRED)
 
@@ -120,19 +131,7 @@ def subscriber_day_write(day: dt.date, *, now: dt.datetime | None = None) -> Sub
         # Past due is today's state: a past day keeps what was seen on it.
         if day != now.astimezone(dt.UTC).date():
             past_due = kept.past_due if kept else None
-        fields = {
-            name: totals.get(name, 0)
-            for name in (
-                "paying",
-                "trialing",
-                "cancelled",
-                "churned",
-                "new_paying",
-                "trials_started",
-                "trials_ended",
-                "trials_converted",
-            )
-        }
+        fields = {name: totals.get(name, 0) for name in COUNTED_FIELDS}
         row, _ = SubscriberDay.objects.update_or_create(
             day=day, defaults={**fields, "past_due": past_due, "written_at": now}
         )

@@ -156,18 +156,7 @@ def test_the_rollup_writes_the_day_and_a_rerun_gives_the_same_rows(crowd):
 
     def snapshot():
         return (
-            list(
-                SubscriberDay.objects.filter(day=day).values_list(
-                    "paying",
-                    "trialing",
-                    "cancelled",
-                    "churned",
-                    "new_paying",
-                    "trials_started",
-                    "trials_ended",
-                    "trials_converted",
-                )
-            ),
+            list(SubscriberDay.objects.filter(day=day).values_list(*daily.COUNTED_FIELDS)),
             sorted(
                 RevenueDay.objects.filter(day=day).values_list(
                     "currency", "mrr_minor", "new_mrr_minor", "churned_mrr_minor"
