@@ -43,8 +43,8 @@ def fill_listing_slots(request, response):
         response.render()
     if slots.MARKER_PREFIX not in response.content:
         return response
-    html = slots.fill(response.content.decode(response.charset), LISTING_FILLERS, request)
-    response.content = html.encode(response.charset)
+    # Pages are UTF-8 throughout (DEFAULT_CHARSET); the fill works on the bytes.
+    response.content = slots.fill(response.content, LISTING_FILLERS, request)
     if response.has_header("Content-Length"):
         response["Content-Length"] = str(len(response.content))
     return response

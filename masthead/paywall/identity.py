@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.encoding import force_bytes
 from django.utils.module_loading import import_string
 
 from masthead.core.memo import Memo
@@ -65,9 +67,11 @@ def anonymous_id(request: HttpRequest) -> str | None:
     known = _verified_cookies.get(memo_key)
     if known is not None and time.time() < known[1]:
         return known[0]
-    value = request.get_signed_cookie(
-        READER_COOKIE, default=None, salt=READER_COOKIE_SALT, max_age=READER_COOKIE_AGE
-    )
+    value = _unsign_reader_cookie(cookie)
+    if value is None:
+        value = request.get_signed_cookie(
+            READER_COOKIE, default=None, salt=READER_COOKIE_SALT, max_age=READER_COOKIE_AGE
+        )
     if value is None:
         return None
     try:
@@ -81,6 +85,47 @@ def anonymous_id(request: HttpRequest) -> str | None:
 
 
 _verified_cookies = Memo(max_entries=50000)
+
+
+def _unsign_reader_cookie(cookie: str) -> str | None:
+    """The value of a reader cookie signed with the current key, verified as Django's
+    ``get_signed_cookie`` would, or None to let Django's own code decide.
+
+    Every new reader's first read verifies a cookie. Django derives the HMAC key
+    from the secret and the salt on every call, which costs as much as the rest of
+    the meter's bookkeeping; the derived key is the same for every reader cookie, so
+    it is derived once per secret here. Only the common case is done here: a cookie
+    under the current key with the default signer. Anything else (a fallback key,
+    the legacy salt, an expired or forged cookie) returns None and goes through
+    Django, which is the authority.
+    """
+    mac = _reader_cookie_mac(settings.SECRET_KEY, settings.SIGNING_BACKEND)
+    if mac is None:
+        return None
+    signed, _, signature = cookie.rpartition(":")
+    value, _, stamp = signed.rpartition(":")
+    if not value or not stamp:
+        return None
+    check = mac.copy()
+    check.update(signed.encode())
+    if not hmac.compare_digest(signing.b64_encode(check.digest()).decode(), signature):
+        return None
+    try:
+        fresh = time.time() - signing.b62_decode(stamp) <= READER_COOKIE_AGE
+    except ValueError:
+        return None
+    return value if fresh else None
+
+
+@functools.cache
+def _reader_cookie_mac(secret: str, backend: str):
+    if backend != "django.core.signing.TimestampSigner":
+        return None
+    # signing._cookie_signer_salt, _cookie_signer_key and salted_hmac, as Django 5.2 has them.
+    salt = f"django.http.cookies.v2:{len(READER_COOKIE_SALT)}:{READER_COOKIE_SALT}{READER_COOKIE}"
+    secret_bytes = b"django.http.cookies" + force_bytes(secret)
+    key = hashlib.sha256((salt + "signer").encode() + secret_bytes).digest()
+    return hmac.new(key, digestmod=hashlib.sha256)
 
 
 def set_reader_cookie(response: HttpResponse, reader_id: str) -> None:
