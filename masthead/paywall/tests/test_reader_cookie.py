@@ -18,6 +18,7 @@ from django.test import RequestFactory
 
 from masthead.paywall import identity
 
+
 def _signed(reader_id: str) -> str:
     response = HttpResponse()
     identity.set_reader_cookie(response, reader_id)
