@@ -19,7 +19,7 @@ from django.contrib import auth
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, empty
 
 from masthead.core import generations
 from masthead.core.memo import Memo
@@ -55,3 +55,17 @@ class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
     def process_request(self, request):
         super().process_request(request)
         request.user = SimpleLazyObject(lambda: user_of(request))
+
+
+def resolve(request: HttpRequest) -> None:
+    """Put the user itself on the request in place of the lazy stand-in.
+
+    For a request that asks about its user many times (an article page with its
+    comments asks about twenty): every attribute read through ``SimpleLazyObject``
+    goes through a failed lookup, an exception and a second lookup.
+    """
+    user = request.user
+    if isinstance(user, SimpleLazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        request.user = user._wrapped

@@ -1,5 +1,7 @@
+import secrets
+
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
+from django.middleware import csrf
 
 _HOST_ATTRIBUTE = "_masthead_host"
 
@@ -25,11 +27,50 @@ _MASKED_CSRF_ATTRIBUTE = "_masthead_masked_csrf"
 def csrf_token(request: HttpRequest) -> str:
     """The CSRF token for this response's forms, masked once per request.
 
-    Django masks the secret afresh on every ``get_token`` call (random choices, then
-    the cipher); a page whose slots hold several forms needs only one masked token.
+    What Django's ``get_token`` does (the same secret, the same META flags, the same
+    masked format, which ``CsrfViewMiddleware`` checks), with the random characters
+    drawn from one read of the system's random source: Django draws each of a
+    token's 32 mask characters with its own ``secrets.choice``, one system call each,
+    and a page whose forms are filled per request (comments, the newsletter box)
+    needs one masked token, not one per form.
     """
     value = getattr(request, _MASKED_CSRF_ATTRIBUTE, None)
     if value is None:
-        value = get_token(request)
+        meta = request.META
+        secret = meta.get("CSRF_COOKIE")
+        if secret is None:
+            secret = random_csrf_string()
+            meta["CSRF_COOKIE"] = secret
+        # As get_token: the cookie is sent again, so its expiry is renewed.
+        meta["CSRF_COOKIE_NEEDS_UPDATE"] = True
+        value = _masked(secret)
         setattr(request, _MASKED_CSRF_ATTRIBUTE, value)
     return value
+
+
+def random_csrf_string(length: int = csrf.CSRF_SECRET_LENGTH) -> str:
+    """``length`` characters of CSRF_ALLOWED_CHARS, uniform, from one urandom read."""
+    return "".join([_CHARS[i] for i in _random_indexes(length)])
+
+
+_CHARS = csrf.CSRF_ALLOWED_CHARS
+_INDEX = {char: i for i, char in enumerate(_CHARS)}
+# Bytes at or above the largest multiple of the alphabet's size are skipped, so every
+# character is equally likely (no modulo bias).
+_LIMIT = 256 - 256 % len(_CHARS)
+
+
+def _random_indexes(count: int) -> list[int]:
+    size = len(_CHARS)
+    out: list[int] = []
+    while len(out) < count:
+        out += [b % size for b in secrets.token_bytes(2 * count) if b < _LIMIT]
+    return out[:count]
+
+
+def _masked(secret: str) -> str:
+    """Django's mask-and-cipher (``csrf._mask_cipher_secret``) with one random read."""
+    size = len(_CHARS)
+    mask = _random_indexes(len(secret))
+    cipher = [_CHARS[(_INDEX[char] + m) % size] for char, m in zip(secret, mask, strict=True)]
+    return "".join([_CHARS[m] for m in mask]) + "".join(cipher)

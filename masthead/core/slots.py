@@ -34,7 +34,9 @@ def marker(name: str) -> SafeString:
     return SafeString(_MARKER.format(name))
 
 
-def fill(page: str | bytes, fillers: Mapping[str, Callable[[Any], str]], context: Any) -> bytes:
+def fill(
+    page: str | bytes, fillers: Mapping[str, Callable[[Any], str | bytes]], context: Any
+) -> bytes:
     """Replace every marker with ``filler(context)``; a marker without a filler is emptied.
 
     A page is split at its markers once and the pieces kept, already encoded, so
@@ -48,7 +50,9 @@ def fill(page: str | bytes, fillers: Mapping[str, Callable[[Any], str]], context
     out = pieces[:]
     for i in range(1, len(out), 2):
         filler = fillers.get(out[i])
-        out[i] = filler(context).encode() if filler is not None else b""
+        filled = filler(context) if filler is not None else b""
+        # A filler may hand over bytes it keeps encoded (the comments section does).
+        out[i] = filled if isinstance(filled, bytes) else filled.encode()
     return b"".join(out)
 
 

@@ -10,8 +10,6 @@ can never read more than the limit between them.
 from __future__ import annotations
 
 import functools
-import os
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from masthead.core.redis_connection import ProcessConnection, connection_factory
 from masthead.paywall.models import MeterBucket, MeterRead
 from masthead.paywall.policy import MeterState
 
@@ -225,9 +224,7 @@ class RedisMeterStore(MeterStore):
         )
         self._record = self.client.register_script(_RECORD_SCRIPT)
         self._merge = self.client.register_script(_MERGE_SCRIPT)
-        self._connection_lock = threading.Lock()
-        self._connection = None
-        self._connection_pid = 0
+        self._connection = ProcessConnection(connection_factory(self.client))
 
     @staticmethod
     def _key(name: str, period: str) -> str:
@@ -240,38 +237,14 @@ class RedisMeterStore(MeterStore):
             raise MeterUnavailable(str(exc)) from exc
 
     def _run(self, script, keys: list[str], args: list) -> list:
-        """EVALSHA on this process's own connection to the meter's Redis.
-
-        Every metered read makes this call, and the client's pool costs as much
-        again as the round trip itself (a readiness poll, two timeout changes,
-        the lock, ``Script.__call__``'s copies); one connection per process,
-        opened on first use and dropped on any error (the next call reconnects),
-        keeps the Redis-outage behaviour: an error here is MeterUnavailable.
-        """
-        with self._connection_lock:
-            own = self._own_connection()
-            try:
-                try:
-                    own.send_command("EVALSHA", script.sha, len(keys), *keys, *args)
-                    return own.read_response()
-                except redis.exceptions.NoScriptError:
-                    # A restarted or flushed Redis has forgotten the script.
-                    script.sha = self.client.script_load(script.script)
-                    own.send_command("EVALSHA", script.sha, len(keys), *keys, *args)
-                    return own.read_response()
-            except redis.exceptions.ResponseError:
-                raise
-            except (redis.RedisError, OSError):
-                own.disconnect()
-                raise
-
-    def _own_connection(self):
-        # After a fork the parent's socket is not this process's to use.
-        if self._connection is None or self._connection_pid != os.getpid():
-            pool = self.client.connection_pool
-            self._connection = pool.connection_class(**pool.connection_kwargs)
-            self._connection_pid = os.getpid()
-        return self._connection
+        """EVALSHA on this process's own connection to the meter's Redis (see
+        ``core.redis_connection``): an error here is MeterUnavailable."""
+        try:
+            return self._connection.execute("EVALSHA", script.sha, len(keys), *keys, *args)
+        except redis.exceptions.NoScriptError:
+            # A restarted or flushed Redis has forgotten the script.
+            script.sha = self.client.script_load(script.script)
+            return self._connection.execute("EVALSHA", script.sha, len(keys), *keys, *args)
 
     def peek(self, key: MeterKey, article_id: int) -> MeterState:
         reader_key = self._key(key.reader, key.period)

@@ -62,17 +62,6 @@ def cached_route(request: HttpRequest) -> ArticleRoute | None:
     return entry[1]
 
 
-def serve_cached(request: HttpRequest) -> HttpResponse | None:
-    """The article response without Wagtail's router, or None when the route is not known.
-
-    A variant not cached yet is rendered from the page without routing.
-    """
-    route = cached_route(request)
-    if route is None:
-        return None
-    return respond(request, route)
-
-
 def respond(
     request: HttpRequest,
     route: ArticleRoute,

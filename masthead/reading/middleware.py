@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 
+from masthead.accounts import users
 from masthead.core import generations
 from masthead.core.memo import Memo
 from masthead.paywall import crawlers
@@ -27,9 +28,11 @@ class FastPathMiddleware:
 
     def __call__(self, request):
         if request.method in ("GET", "HEAD") and not request.path.startswith(ADMIN_PREFIX):
-            response = article.serve_cached(request)
-            if response is not None:
-                return response
+            route = article.cached_route(request)
+            if route is not None:
+                # The page's fillers ask about the reader some twenty times.
+                users.resolve(request)
+                return article.respond(request, route)
         return self.get_response(request)
 
 
@@ -71,7 +74,7 @@ class ProcessPageMemoMiddleware:
         stamp = generations.local_stamp()
         if stamp is None:
             return self.get_response(request)
-        key = (request.scheme, request.META.get("HTTP_HOST", ""), request.path, stamp)
+        key = _key(request, stamp)
         kept = _kept.get(key)
         if kept is not None:
             return kept.answer(request)
@@ -94,12 +97,27 @@ class KeptPage:
         return cls(response.content, tuple(response.items()), view)
 
     def answer(self, request) -> HttpResponse:
+        self.record(request)
+        return HttpResponse(self.content, headers=dict(self.headers))
+
+    def record(self, request) -> None:
         if self.view is not None:
             self.view.record(request)
-        return HttpResponse(self.content, headers=dict(self.headers))
 
 
 _kept = Memo(max_entries=256)
+
+
+def kept_page(request) -> KeptPage | None:
+    """The page this process keeps for this request, if any (see ``reading.lane``)."""
+    if not _may_share(request):
+        return None
+    stamp = generations.local_stamp()
+    return _kept.get(_key(request, stamp)) if stamp is not None else None
+
+
+def _key(request, stamp: tuple) -> tuple:
+    return (request.scheme, request.META.get("HTTP_HOST", ""), request.path, stamp)
 
 
 def _may_share(request) -> bool:
