@@ -8,6 +8,7 @@ test_webhooks and test_trials.
 from __future__ import annotations
 
 import time
+import zoneinfo
 
 import pytest
 from django.conf import settings
@@ -37,6 +38,13 @@ def subscribed(client, make_reader, fake_stripe, plans, deliver, inbox):
     return reader, session["subscription"]
 
 
+def in_publication_zone(moment):
+    """The date as the e-mails print it: in the publication's zone, which near midnight
+    UTC is another day than the stored instant's."""
+    found = PublicationSettings.objects.first()
+    return moment.astimezone(zoneinfo.ZoneInfo(found.time_zone if found else "UTC"))
+
+
 def only_message(inbox, reader):
     [message] = inbox.to(reader.email)
     assert message.recipients == (reader.email,)
@@ -51,7 +59,8 @@ def test_the_welcome_names_the_trial_end_and_the_price(subscribed, inbox, public
     message = only_message(inbox, reader)
 
     assert message.subject == f"Welcome to {publication}"
-    assert f"Your free trial ends on {sub.trial_end:%B} {sub.trial_end.day}" in message.body
+    ends = in_publication_zone(sub.trial_end)
+    assert f"Your free trial ends on {ends:%B} {ends.day}, {ends.year}" in message.body
     assert plans["Monthly"].price_display in message.body
     assert "/account/" in message.body
 
@@ -94,7 +103,7 @@ def test_the_cancellation_notice_at_period_end_says_until_when(
         client.post("/account/cancel/")
 
     message = only_message(inbox, reader)
-    end = Subscription.objects.get(user=reader).current_period_end
+    end = in_publication_zone(Subscription.objects.get(user=reader).current_period_end)
     assert message.subject == f"Your subscription to {publication} has been cancelled"
     assert f"You keep full access until {end:%B} {end.day}" in message.body
 
