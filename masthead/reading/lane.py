@@ -1,42 +1,137 @@
-"""The process page memo in front of Django's request handler.
+"""Anonymous reads answered in front of Django's request handler.
 
-A page this process keeps for every anonymous reader alike (a free article,
-a listing: see ``ProcessPageMemoMiddleware``) is the same bytes and headers
-each time. Answering it from the outermost middleware still costs Django's
-handler around it: the request_started and request_finished signals and
-their receivers, the response object and its headers checked one by one,
-which together cost more than the lookup. ``ReadingLane`` wraps the WSGI
-application and answers such a request itself, with the kept status, headers
-and bytes, after recording the read as the middleware does; everything else
-(including every request the memo does not hold) goes to Django's handler
-as before, where the middleware keeps pages as it always did.
+Most requests a news site gets are anonymous reads: an article, the home page.
+The reading layer answers them without Wagtail's router (the process page memo,
+``AnonymousFastPathMiddleware``), but Django's handler still runs around that
+answer: the request_started and request_finished signals and their receivers,
+the URL configuration, the response's own bookkeeping. ``ReadingLane`` wraps the
+WSGI application and takes such requests first, in two steps:
 
-Nothing a hit skips is needed by it: it reads no database, no cache and no
-session, and reverses no URL; a connection's age is checked at the next
-request that reaches Django.
+1. A page the process memo keeps (see ``ProcessPageMemoMiddleware``) is answered
+   with its kept status, headers and bytes, after recording the read as the
+   middleware does. It reads no database, cache or session.
+2. A request without a session cookie runs the middlewares that stand in
+   ``MIDDLEWARE`` up to and including ``AnonymousFastPathMiddleware``, built from
+   the same classes in the same order and each wrapped as Django wraps it, so a
+   response passes the same security headers, content security policy and
+   memo on its way out. When none of them answers (not an article the fast path
+   knows), the request goes to Django's handler untouched.
+
+What the skipped signals do is done where it is needed: a request that ran a
+query closes old connections afterwards (as request_finished would; the next
+query of a kept connection is health-checked again), the events buffer is
+flushed when no background thread does it, and error responses are logged as
+Django's handler logs them.
 """
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 from django.conf import settings
-from django.core.handlers.wsgi import WSGIRequest
+from django.core.handlers.exception import convert_exception_to_response
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_script_name
+from django.db import close_old_connections, connections
+from django.urls import set_script_prefix
+from django.utils.log import log_response
+from django.utils.module_loading import import_string
 
 from masthead.insights import events
 from masthead.reading.middleware import kept_page
+
+# The last middleware the lane runs; everything after it needs what an anonymous
+# reader of a known article does not have (a session, a form, a flash message).
+LAST_MIDDLEWARE = "masthead.reading.middleware.AnonymousFastPathMiddleware"
+ADMIN_PREFIX = "/admin/"
+
+
+class _Declined(BaseException):
+    """Raised at the end of the lane's chain: no middleware in the lane answered.
+
+    A BaseException, so that the exception wrappers (which turn every Exception
+    into an error page) let it through to the lane.
+    """
+
+
+def _decline(request):
+    raise _Declined
+
+
+def build_chain(middleware: list[str]):
+    """The middlewares up to ``LAST_MIDDLEWARE``, wrapped as Django's handler wraps them."""
+    names = middleware[: middleware.index(LAST_MIDDLEWARE) + 1]
+    handler = convert_exception_to_response(_decline)
+    for path in reversed(names):
+        handler = convert_exception_to_response(import_string(path)(handler))
+    return handler
+
+
+class _QueryWatch:
+    """An execute wrapper that notes whether the request reached a database."""
+
+    used = False
+
+    def __call__(self, execute, sql, params, many, context):
+        self.used = True
+        return execute(sql, params, many, context)
 
 
 class ReadingLane:
     def __init__(self, application):
         self.application = application
+        self.chain = build_chain(list(settings.MIDDLEWARE))
+        self.session_cookie = settings.SESSION_COOKIE_NAME + "="
 
     def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD") == "GET" and not environ.get("QUERY_STRING"):
-            request = WSGIRequest(environ)
+        method = environ.get("REQUEST_METHOD")
+        # A session (a signed-in reader, an editor) needs the middlewares the lane skips.
+        if method not in ("GET", "HEAD") or self.session_cookie in environ.get("HTTP_COOKIE", ""):
+            return self.application(environ, start_response)
+        request = WSGIRequest(environ)
+        if method == "GET" and not environ.get("QUERY_STRING"):
             kept = kept_page(request)
             if kept is not None:
                 kept.record(request)
-                if not settings.INSIGHTS_BACKGROUND_FLUSH:
-                    events.flush_if_due()
+                self._after(queried=False)
                 start_response("200 OK", list(kept.headers))
                 return [kept.content]
-        return self.application(environ, start_response)
+        if request.path.startswith(ADMIN_PREFIX):
+            return self.application(environ, start_response)
+        set_script_prefix(get_script_name(environ))
+        watch = _QueryWatch()
+        try:
+            with ExitStack() as stack:
+                for connection in connections.all(initialized_only=True):
+                    stack.enter_context(connection.execute_wrapper(watch))
+                response = self.chain(request)
+        except _Declined:
+            self._after(queried=watch.used)
+            return self.application(environ, start_response)
+        if response.status_code >= 400:
+            log_response(
+                "%s: %s", response.reason_phrase, request.path, response=response, request=request
+            )
+        self._after(queried=watch.used)
+        headers = [
+            *response.items(),
+            *(("Set-Cookie", c.output(header="")) for c in response.cookies.values()),
+        ]
+        start_response(f"{response.status_code} {response.reason_phrase}", headers)
+        if response.streaming:
+            # As Django's handler (a static file, say): closing the response sends
+            # request_finished, and a file goes to the server's file wrapper.
+            response._handler_class = WSGIHandler
+            if getattr(response, "file_to_stream", None) is not None and environ.get(
+                "wsgi.file_wrapper"
+            ):
+                response.file_to_stream.close = response.close
+                return environ["wsgi.file_wrapper"](response.file_to_stream, response.block_size)
+            return response
+        return [response.content]
+
+    @staticmethod
+    def _after(*, queried: bool) -> None:
+        if queried:
+            close_old_connections()
+        if not settings.INSIGHTS_BACKGROUND_FLUSH:
+            events.flush_if_due()

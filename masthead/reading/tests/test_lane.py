@@ -1,13 +1,15 @@
-"""``ReadingLane``: the process page memo answered before Django's handler.
+"""``ReadingLane``: anonymous reads answered before Django's handler.
 
 Driven as the WSGI server drives it (``masthead.wsgi.application`` is the lane
-around Django's handler): a kept page comes back with the same status, headers
-and bytes as Django's own answer, the read is still recorded, and everything the
-memo does not hold goes the full way.
+around Django's handler): a kept page, and an article for a reader without a
+session, come back with the same status, headers and bytes as Django's own
+answer, reads are still recorded and metered, and everything else goes the
+full way.
 """
 
 from __future__ import annotations
 
+import html
 import io
 import sys
 
@@ -17,9 +19,10 @@ from django.core.handlers.wsgi import WSGIHandler
 from masthead.content.tests.helpers import demo_article
 from masthead.insights import events
 from masthead.insights.models import EventKind, ReaderEvent
-from masthead.paywall.tests.conftest import metered_articles
+from masthead.paywall.tests.conftest import gated_sentence, metered_articles
+from masthead.reading import article as article_response
 from masthead.reading import lane, middleware
-from masthead.reading.tests.test_process_memo import kept_paths, vouched  # noqa: F401
+from masthead.reading.tests.test_process_memo import REDIS_URL, kept_paths, vouched  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 
@@ -95,26 +98,102 @@ def test_a_page_answered_by_the_lane_still_counts_as_a_read(vouched):  # noqa: F
     assert list(views.values_list("referrer_host", flat=True)) == ["news.example.net"]
 
 
-def test_what_the_memo_does_not_hold_goes_to_django(vouched):  # noqa: F811
+def test_what_needs_more_than_the_lane_goes_to_django(vouched):  # noqa: F811
     django = CountingHandler()
     app = lane.ReadingLane(django)
     free = demo_article("free").url
     get(app, free)
-    metered = metered_articles()[0].url
     for path, query, cookie in [
-        (free, "utm_source=x", ""),  # a query string
         (free, "", "sessionid=abc"),  # a session
         (free, "", "messages=abc"),  # a flash message waiting
-        (metered, "", ""),  # never kept
+        ("/politics/", "", ""),  # a listing the memo does not hold yet
     ]:
         calls = django.calls
-        answer = get(app, path, query=query, cookie=cookie)
+        get(app, path, query=query, cookie=cookie)
         assert django.calls == calls + 1, (path, query, cookie)
-        assert answer["status"].split()[0] in {"200", "302"}
-    assert metered not in kept_paths()
 
 
-def test_nothing_is_answered_by_the_lane_when_the_process_cannot_vouch(monkeypatch):
+def test_an_anonymous_metered_read_is_answered_by_the_lane_as_django_answers_it(vouched):  # noqa: F811
+    django = CountingHandler()
+    app = lane.ReadingLane(django)
+    article = metered_articles()[0]
+    # The first read of the article goes through Wagtail's router, which records its route.
+    get(app, article.url)
+    assert django.calls == 1
+    # A client without a cookie is sent round once for one, by the lane.
+    first = get(app, article.url)
+    assert first["status"].startswith("302")
+    assert any(name == "Set-Cookie" and "mh_reader=" in value for name, value in first["headers"])
+    assert django.calls == 1
+    # Two new readers, the same decision: the lane answers one, Django the other.
+    lane_reader, django_reader = (f"mh_reader={c}" for c in _new_reader_cookies(2))
+    by_lane = get(app, article.url, cookie=lane_reader)
+    assert django.calls == 1
+    by_django = get(django, article.url, cookie=django_reader)
+    assert by_lane["status"] == "200 OK"
+    assert by_lane == by_django
+    assert gated_sentence(article) in html.unescape(by_lane["body"].decode())
+    assert article.url not in kept_paths()
+    # The read was metered: the same reader over the limit gets the teaser from the lane.
+    for other in metered_articles()[1:3]:
+        get(app, other.url, cookie=lane_reader)
+    teaser = get(app, metered_articles()[3].url, cookie=lane_reader)
+    assert "daily free article limit" in html.unescape(teaser["body"].decode())
+
+
+def test_an_error_in_the_lane_is_djangos_error_page_and_is_logged(vouched, monkeypatch, caplog):  # noqa: F811
+    def broken(*args, **kwargs):
+        raise RuntimeError("a filler failed")
+
+    app = lane.ReadingLane(CountingHandler())
+    path = metered_articles()[0].url
+    get(app, path, cookie=f"mh_reader={_new_reader_cookies(1)[0]}")  # the route is known
+    monkeypatch.setattr(article_response, "respond", broken)
+    with caplog.at_level("ERROR", logger="django.request"):
+        answer = get(app, path, cookie=f"mh_reader={_new_reader_cookies(1)[0]}")
+    assert answer["status"].startswith("500")
+    assert "a filler failed" in caplog.text
+    headers = dict(answer["headers"])
+    assert "Content-Security-Policy" in headers and "X-Content-Type-Options" in headers
+
+
+def test_a_request_that_reached_the_database_closes_old_connections(vouched, monkeypatch, settings):  # noqa: F811
+    from masthead.content import variants
+
+    closed = []
+    monkeypatch.setattr(lane, "close_old_connections", lambda: closed.append(True))
+    # The meter in Redis, as in production: a read then needs no query at all.
+    settings.PAYWALL_METER_STORE, settings.METER_REDIS_URL = "auto", REDIS_URL
+    django = CountingHandler()
+    app = lane.ReadingLane(django)
+    path = metered_articles()[0].url
+    get(app, path, cookie=f"mh_reader={_new_reader_cookies(1)[0]}")  # Django learns the route
+    get(app, path, cookie=f"mh_reader={_new_reader_cookies(1)[0]}")  # warm
+    calls, before = django.calls, len(closed)
+    get(app, path, cookie=f"mh_reader={_new_reader_cookies(1)[0]}")
+    assert (django.calls, len(closed)) == (calls, before), "a cached read touched the database"
+    # No variant cached anywhere: the lane renders it from the page, with queries.
+    monkeypatch.setattr(variants, "cached", lambda *args, **kwargs: None)
+    monkeypatch.setattr(article_response, "_anonymous_pages", middleware.Memo(max_entries=1))
+    answer = get(app, path, cookie=f"mh_reader={_new_reader_cookies(1)[0]}")
+    assert answer["status"] == "200 OK" and django.calls == calls
+    assert len(closed) == before + 1
+
+
+def _new_reader_cookies(count: int) -> list[str]:
+    from django.http import HttpResponse
+
+    from masthead.paywall import identity
+
+    cookies = []
+    for _ in range(count):
+        response = HttpResponse()
+        identity.set_reader_cookie(response, identity.new_reader_id())
+        cookies.append(response.cookies[identity.READER_COOKIE].value)
+    return cookies
+
+
+def test_nothing_is_kept_by_the_lane_when_the_process_cannot_vouch(monkeypatch):
     from masthead.core import generations
 
     monkeypatch.setattr(generations, "_listener", lambda: None)
@@ -122,9 +201,9 @@ def test_nothing_is_answered_by_the_lane_when_the_process_cannot_vouch(monkeypat
     django = CountingHandler()
     app = lane.ReadingLane(django)
     path = demo_article("free").url
-    get(app, path)
-    get(app, path)
-    assert django.calls == 2
+    first, again = get(app, path), get(app, path)
+    assert first["body"] == again["body"]
+    assert not kept_paths()
 
 
 def test_the_sites_wsgi_application_is_the_lane_around_django():
