@@ -14,7 +14,9 @@ import io
 import sys
 
 import pytest
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 
 from masthead.content.tests.helpers import demo_article
 from masthead.insights import events
@@ -25,6 +27,19 @@ from masthead.reading import lane, middleware
 from masthead.reading.tests.test_process_memo import REDIS_URL, kept_paths, vouched  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
+
+
+@pytest.fixture(autouse=True)
+def connections_kept_open(monkeypatch):
+    """As Django's test client does: the test's transaction holds the connection, which
+    closing old connections at the end of a request would drop (on PostgreSQL)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    closed: list[bool] = []
+    monkeypatch.setattr(lane, "close_old_connections", lambda: closed.append(True))
+    yield closed
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 class CountingHandler:
@@ -157,11 +172,15 @@ def test_an_error_in_the_lane_is_djangos_error_page_and_is_logged(vouched, monke
     assert "Content-Security-Policy" in headers and "X-Content-Type-Options" in headers
 
 
-def test_a_request_that_reached_the_database_closes_old_connections(vouched, monkeypatch, settings):  # noqa: F811
+def test_a_request_that_reached_the_database_closes_old_connections(
+    vouched,  # noqa: F811
+    monkeypatch,
+    settings,
+    connections_kept_open,
+):
     from masthead.content import variants
 
-    closed = []
-    monkeypatch.setattr(lane, "close_old_connections", lambda: closed.append(True))
+    closed = connections_kept_open
     # The meter in Redis, as in production: a read then needs no query at all.
     settings.PAYWALL_METER_STORE, settings.METER_REDIS_URL = "auto", REDIS_URL
     django = CountingHandler()
