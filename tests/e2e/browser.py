@@ -42,7 +42,9 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 # Browser context options for a phone.
 PHONE_OPTIONS = {"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-TIMEOUT_MS = 15_000
+# Long enough for a slow CI machine running both passes side by side (the admin's editor,
+# with Wagtail's scripts and the preview panel, took over 15 s to reach "load" once).
+TIMEOUT_MS = 30_000
 
 # --- The paywall's defaults (PaywallSettings) and the demo plans (billing.services.DEMO_PLANS).
 ANONYMOUS_LIMIT = 3
