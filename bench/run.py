@@ -14,7 +14,9 @@ After the sanity checks (the pages are what each row claims to measure) it
 warms each row up and runs wrk on it (BENCH_CONNECTIONS connections,
 BENCH_DURATION seconds, --latency):
 
-  floor                 the divisor of every ratio
+  floor                 the divisor of every ratio: run before the first row and
+                        after each row; a row is divided by the mean of the floor
+                        runs on either side of it (the floor line shows the median)
   free article          anonymous                                 target >= 0.9
   home page             anonymous                                 report only
   metered, new reader   a new signed reader cookie on every request, so a new
@@ -94,7 +96,10 @@ SUBSCRIBER_COMMENTS = 50
 
 # Request n (counted across wrk's threads) reads cookie n % #cookies on article
 # floor(n / #cookies) % #paths: every request is a new reader-article pair until
-# #cookies x #paths requests (the paths are within the anonymous limit of 3).
+# #cookies x #paths requests (the paths are within the anonymous limit of 3). Each
+# thread formats its requests in init(), before wrk starts its clock: formatting one
+# per request would cost the client CPU the servers share, which the floor's plain
+# requests do not.
 NEW_READER_SCRIPT = """
 local counter = 0
 function setup(thread)
@@ -103,17 +108,22 @@ function setup(thread)
 end
 function init(args)
   local tid = tonumber(wrk.thread:get("tid"))
-  step = tonumber(os.getenv("BENCH_THREADS"))
-  cookies = {}
+  local step = tonumber(os.getenv("BENCH_THREADS"))
+  local cookies = {}
   for line in io.lines(os.getenv("BENCH_COOKIES")) do cookies[#cookies + 1] = line end
-  paths = {}
+  local paths = {}
   for p in string.gmatch(os.getenv("BENCH_PATHS"), "%S+") do paths[#paths + 1] = p end
-  n = tid - step
+  requests = {}
+  for n = tid, #cookies * #paths - 1, step do
+    local article = math.floor(n / #cookies) % #paths
+    local cookie = cookies[(n % #cookies) + 1]
+    requests[#requests + 1] = wrk.format("GET", paths[article + 1], {["Cookie"] = cookie})
+  end
+  i = 0
 end
 function request()
-  n = n + step
-  local article = math.floor(n / #cookies) % #paths
-  return wrk.format("GET", paths[article + 1], {["Cookie"] = cookies[(n % #cookies) + 1]})
+  i = i % #requests + 1
+  return requests[i]
 end
 """
 
@@ -136,6 +146,8 @@ class Row:
     wrk_args: tuple = ()
     warmup_cookies: list[str] = field(default_factory=lambda: [""])
     result: dict | None = None
+    # The divisor: the mean of the floor runs just before and just after this row.
+    floor_rps: float | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -429,13 +441,15 @@ def profile(rows: list[Row], site_env: dict, floor_env: dict, workdir: Path, coo
 
 
 def table(rows: list[Row], load_before: float) -> tuple[str, bool]:
-    floor = rows[0].result["rps"]
-    lines = ["| row | req/s | p50 | p99 | ratio | target |", "|---|---:|---:|---:|---:|---|"]
+    lines = [
+        "| row | req/s | floor beside it | p50 | p99 | ratio | target |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
     valid = True
     flagged = []
     for row in rows:
         r = row.result
-        ratio = r["rps"] / floor
+        ratio = r["rps"] / row.floor_rps
         p99 = f"{r['p99']:.1f} ms"
         if r["p99"] >= P99_FLAG_MS:
             p99 += " ⚠"
@@ -450,7 +464,8 @@ def table(rows: list[Row], load_before: float) -> tuple[str, bool]:
             target += f" INVALID ({r['non2xx']} non-2xx)"
             valid = False
         lines.append(
-            f"| {row.label} | {r['rps']:.0f} | {r['p50']:.1f} ms | {p99} | {ratio:.2f} | {target} |"
+            f"| {row.label} | {r['rps']:.0f} | {row.floor_rps:.0f} | {r['p50']:.1f} ms | {p99} "
+            f"| {ratio:.2f} | {target} |"
         )
     lines.append("")
     lines.append(
@@ -621,20 +636,35 @@ def main() -> int:
             f"\nwrk: {CONNECTIONS} connections, {DURATION} s a row, {WARMUP} warm-up requests "
             f"(load average {load_before:.2f}: anything else busy on the machine skews the rows)"
         )
-        for row in rows:
+        floor_row, *site_rows = rows
+
+        def measure(row: Row) -> dict:
+            warm_up(row.url, row.warmup_cookies)
+            return run_wrk(row.url, *row.wrk_args, env=wrk_env, masters=[site.pid, floor.pid])
+
+        # The floor is measured before the first row and again after every row, and
+        # each row is divided by the mean of the two floors on either side of it: on a
+        # shared machine the speed drifts within a run, and a floor measured minutes
+        # before a row can be far from the floor the row actually had.
+        floor_before = measure(floor_row)
+        floor_runs = [floor_before]
+        print(f"  {floor_row.label:<42} {floor_before['rps']:>8.0f} req/s")
+        for row in site_rows:
             if row.key == "metered-new-reader":
                 # Enough fresh readers for a run at 1.5x the floor's rate.
-                count = max(20_000, math.ceil(rows[0].result["rps"] * DURATION * 1.5))
+                count = max(20_000, math.ceil(floor_before["rps"] * DURATION * 1.5))
                 make_cookies(env, cookie_file, count)
-            warm_up(row.url, row.warmup_cookies)
-            row.result = r = run_wrk(
-                row.url, *row.wrk_args, env=wrk_env, masters=[site.pid, floor.pid]
-            )
+            row.result = r = measure(row)
+            floor_after = measure(floor_row)
+            floor_runs.append(floor_after)
+            row.floor_rps = (floor_before["rps"] + floor_after["rps"]) / 2
+            floor_before = floor_after
             print(
                 f"  {row.label:<42} {r['rps']:>8.0f} req/s  p50 {r['p50']:7.1f} ms  "
                 f"p99 {r['p99']:7.1f} ms  {r['bytes_per_response'] / 1024:6.1f} KiB/resp  "
                 f"other CPU {r['other_cores']:.2f} cores  non-2xx {r['non2xx']}"
                 + (f"  socket errors: {r['socket_errors']}" if r["socket_errors"] else "")
+                + f"  floor after it {floor_after['rps']:.0f} req/s"
             )
             if r["socket_errors"]:
                 row.notes.append(f"socket errors: {r['socket_errors']}")
@@ -650,6 +680,12 @@ def main() -> int:
                         f"{r['requests'] - count} requests went to a second or third article "
                         "of a reader (still new pairs within the limit)"
                     )
+        # The floor's own line: its median run.
+        floor_row.result = sorted(floor_runs, key=lambda run: run["rps"])[len(floor_runs) // 2]
+        floor_row.floor_rps = floor_row.result["rps"]
+        floor_row.notes.append(
+            "floor runs, in order: " + ", ".join(f"{run['rps']:.0f}" for run in floor_runs)
+        )
         print(f"article bytes: {len(article)}; floor bytes: {len(floor_body)}")
 
         if PROFILE:

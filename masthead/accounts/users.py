@@ -13,8 +13,6 @@ deactivated or deleted account.
 
 from __future__ import annotations
 
-import copy
-
 from django.contrib import auth
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.models import AnonymousUser
@@ -46,7 +44,16 @@ def user_of(request: HttpRequest):
             return user
         _users.set(key, user)
     # Each request gets its own instance: a view may change its copy's fields.
-    return copy.copy(user)
+    return _copy(user)
+
+
+def _copy(user):
+    """What ``copy.copy`` gives for a model instance (its ``__getstate__``: the fields, and
+    its own ``_state`` and related-object cache), without the pickling protocol's detour
+    through the app registry and the version check."""
+    clone = user.__class__.__new__(user.__class__)
+    clone.__dict__.update(user.__getstate__())
+    return clone
 
 
 class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):

@@ -75,41 +75,42 @@ def render_section(request, *, article_id: int, comments_open: bool) -> str | by
     can_post = is_open and not banned
     newest_first = request.GET.get("comments") == "newest"
     csrf_token = requests.csrf_token(request)
-    with timezone.override(zone):
-        html, actions = _threads(
-            user=user,
-            article_id=article_id,
-            page_number=request.GET.get("comments_page"),
-            newest_first=newest_first,
-            generation=(site_gen, comments_gen),
+    html, actions = _threads(
+        user=user,
+        article_id=article_id,
+        page_number=request.GET.get("comments_page"),
+        newest_first=newest_first,
+        generation=(site_gen, comments_gen),
+        zone=zone,
+    )
+    html, shared = _fill_actions(
+        html, actions, user=user, article_id=article_id, can_post=can_post, csrf=csrf_token
+    )
+    shape = {
+        "article_id": article_id,
+        "count": counts.cached_count(request, article_id),
+        "newest_first": newest_first,
+        "can_post": can_post,
+        "is_open": is_open,
+        "banned": banned,
+        "needs_name": can_post and not user.first_name,
+    }
+    frame = _frame_memo.get_or_set((*shape.values(), zone), lambda: _frame(shape, zone))
+    if shared:
+        # Every such reader's section is these bytes around their token: kept split
+        # and encoded, a page of fifty comments costs one join, not a copy per form.
+        parts = _section_parts_memo.get_or_set(
+            (frame, html),
+            lambda: tuple(part.encode() for part in frame.replace(_THREADS, html).split(_CSRF)),
         )
-        html, shared = _fill_actions(
-            html, actions, user=user, article_id=article_id, can_post=can_post, csrf=csrf_token
-        )
-        shape = {
-            "article_id": article_id,
-            "count": counts.cached_count(request, article_id),
-            "newest_first": newest_first,
-            "can_post": can_post,
-            "is_open": is_open,
-            "banned": banned,
-            "needs_name": can_post and not user.first_name,
-        }
-        frame = _frame_memo.get_or_set(tuple(shape.values()), lambda: _frame(shape))
-        if shared:
-            # Every such reader's section is these bytes around their token: kept split
-            # and encoded, a page of fifty comments costs one join, not a copy per form.
-            parts = _section_parts_memo.get_or_set(
-                (frame, html),
-                lambda: tuple(part.encode() for part in frame.replace(_THREADS, html).split(_CSRF)),
-            )
-            return csrf_token.encode().join(parts)
-        return frame.replace(_CSRF, csrf_token).replace(_THREADS, html)
+        return csrf_token.encode().join(parts)
+    return frame.replace(_CSRF, csrf_token).replace(_THREADS, html)
 
 
-def _frame(shape: dict) -> str:
+def _frame(shape: dict, zone) -> str:
     """The section around the threads, with stand-ins for the threads and the CSRF token."""
-    return render_to_string(
+    return _render_in(
+        zone,
         "comments/section.html",
         {
             **shape,
@@ -121,7 +122,14 @@ def _frame(shape: dict) -> str:
     )
 
 
-def _threads(*, user, article_id: int, page_number, newest_first: bool, generation):
+def _render_in(zone, template: str, context: dict) -> str:
+    """A template rendered with the publication's zone for its times; only what is
+    rendered runs under it (activating a zone is not free, and most sections are kept)."""
+    with timezone.override(zone):
+        return render_to_string(template, context)
+
+
+def _threads(*, user, article_id: int, page_number, newest_first: bool, generation, zone):
     """One page of threads as HTML with a marker where each comment's actions go.
 
     Only a reader with comments awaiting approval (which only they see) gets a
@@ -132,7 +140,7 @@ def _threads(*, user, article_id: int, page_number, newest_first: bool, generati
         lambda: selectors.has_held_comments(article_id=article_id, author=user),
     )
     viewer = user if own_held else None
-    key = (article_id, *generation, page_number, newest_first, user.pk if own_held else None)
+    key = (article_id, *generation, zone, page_number, newest_first, user.pk if own_held else None)
 
     def render() -> tuple[str, dict]:
         page = selectors.threads(
@@ -140,8 +148,8 @@ def _threads(*, user, article_id: int, page_number, newest_first: bool, generati
         )
         shown = [c for top in page for c in (top, *top.shown_replies) if not c.is_tombstone]
         actions = {c.pk: (c.author_id, c.created_at, c.parent_id is None) for c in shown}
-        html = render_to_string(
-            "comments/_threads.html", {"threads": page, "newest_first": newest_first}
+        html = _render_in(
+            zone, "comments/_threads.html", {"threads": page, "newest_first": newest_first}
         )
         return html, actions
 

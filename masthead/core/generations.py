@@ -96,6 +96,33 @@ def local_values() -> dict[str, int] | None:
     return listener.values() if listener is not None else None
 
 
+class _LocalView:
+    """The listener's copy of the generations as ``lookup`` and ``local_stamp`` give them.
+
+    The listener replaces its dict on every change, so the forms derived from one
+    dict hold until the next change: made once per change, not per request.
+    """
+
+    def __init__(self, values: dict[str, int]):
+        self.values = values
+        self.keyed = {key(name): values[name] for name in NAMES}
+        self.stamp = tuple(values[name] for name in PAGE_NAMES)
+
+
+_local_view: _LocalView | None = None
+
+
+def _local() -> _LocalView | None:
+    global _local_view
+    values = local_values()
+    if values is None:
+        return None
+    view = _local_view
+    if view is None or view.values is not values:
+        view = _local_view = _LocalView(values)
+    return view
+
+
 def lookup(request: HttpRequest, *extra_keys: str) -> dict:
     """The generations and ``extra_keys`` in one cache round trip, kept on the request.
 
@@ -107,9 +134,12 @@ def lookup(request: HttpRequest, *extra_keys: str) -> dict:
     if found is not None and not extra_keys:
         return found
     if found is None:
-        local = local_values()
+        local = _local()
         if local is not None:
-            found = {key(name): local[name] for name in NAMES}
+            found = local.keyed  # shared: nothing below changes it in place
+            if not extra_keys:
+                setattr(request, _REQUEST_ATTRIBUTE, found)
+                return found
     missing = [k for k in (*KEYS, *extra_keys) if found is None or k not in found]
     if missing:
         fetched = cache.get_many(missing)
@@ -140,8 +170,8 @@ def stamp(request: HttpRequest) -> tuple[int, int, int]:
 
 def local_stamp() -> tuple[int, int, int] | None:
     """The same, from this process's own copy; None when it cannot vouch for it."""
-    local = local_values()
-    return tuple(local[name] for name in PAGE_NAMES) if local is not None else None
+    local = _local()
+    return local.stamp if local is not None else None
 
 
 def bump(name: str, *, keep_missed: bool = True) -> bool:

@@ -32,20 +32,19 @@ def gift_html(
         )
     if not paid_access:
         return ""
+    return _offer_html(article_id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _offer_html(article_id: int) -> str:
+    # The same for every subscriber of an article for the life of the process (the
+    # URLconf and the static manifest are fixed), and asked for on every view of it.
     # The dialog itself is a page of its own (gifts/new/): without JavaScript the link
     # goes there; gift.js opens the same page's panel in a dialog instead.
-    dialog_url, script_url = _offer_urls()
     return format_html(
         '<p class="gift-offer"><a class="button button--secondary button--small" href="{}?{}"'
         ' data-gift-dialog>Gift this article</a></p><script src="{}" defer></script>',
-        dialog_url,
+        reverse("gifts:new"),
         urlencode({"article": article_id}),
-        script_url,
+        static("masthead/gift.js"),
     )
-
-
-@functools.cache
-def _offer_urls() -> tuple[str, str]:
-    # Fixed for the life of the process (URLconf and the static manifest), and asked
-    # for on every subscriber's article view.
-    return reverse("gifts:new"), static("masthead/gift.js")

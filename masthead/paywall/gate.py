@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -108,9 +109,30 @@ def _gift_may_apply(reader: policy.Reader, article: policy.Article, view: policy
     )
 
 
+@dataclass(frozen=True)
+class _MeterPeriod:
+    key: str
+    # The span of POSIX times this key was computed for: from the first read that
+    # asked to the end of the period.
+    starts: float
+    ends: float
+
+
+def _meter_period(now, period: policy.Period, zone: zoneinfo.ZoneInfo) -> tuple[str, int]:
+    """The meter period's key and the seconds left in it; the calendar work is done
+    once per period and zone, not for every read."""
+    moment = now.timestamp()
+    known = _memo.get(("period", period, zone))
+    if known is None or not known.starts <= moment < known.ends:
+        key = policy.period_key(now, period, zone)
+        known = _MeterPeriod(key, moment, policy.period_end(now, period, zone).timestamp())
+        _memo.set(("period", period, zone), known)
+    return known.key, max(1, math.ceil(known.ends - moment))
+
+
 def _meter_state(request, who, article, rules, zone, *, record: bool) -> MeterState:
     now = timezone.now()
-    period = policy.period_key(now, rules.period, zone)
+    period, seconds_left = _meter_period(now, rules.period, zone)
     address = None
     if who.reader.reader_class is ReaderClass.ANONYMOUS and rules.address_cap:
         address = identity.address_key(identity.client_address(request), period)
@@ -132,7 +154,7 @@ def _meter_state(request, who, article, rules, zone, *, record: bool) -> MeterSt
             article.id,
             limit=limit,
             address_cap=rules.address_cap if address else 0,
-            ttl=policy.seconds_left_in_period(now, rules.period, zone) + 3600,
+            ttl=seconds_left + 3600,
         )
         if final_key and not result.recorded and result.state.read_count >= limit:
             _final_meters.set(final_key, store.reads(key))

@@ -237,8 +237,8 @@ def period_key(now: datetime, period: Period, zone: ZoneInfo) -> str:
     return f"{period.value}:{period_start(now, period, zone).isoformat()}"
 
 
-def seconds_left_in_period(now: datetime, period: Period, zone: ZoneInfo) -> int:
-    """How long the meter of the current period must be kept."""
+def period_end(now: datetime, period: Period, zone: ZoneInfo) -> datetime:
+    """When the period containing ``now`` ends, in UTC."""
     start = period_start(now, period, zone)
     if period is Period.DAY:
         end = start + timedelta(days=1)
@@ -246,10 +246,14 @@ def seconds_left_in_period(now: datetime, period: Period, zone: ZoneInfo) -> int
         end = start + timedelta(days=7)
     else:
         end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    end_at = datetime(end.year, end.month, end.day, tzinfo=zone)
-    # Subtract in UTC: two datetimes sharing a zone subtract as wall-clock
-    # times, which is an hour off across a daylight-saving change.
-    remaining = end_at.astimezone(UTC) - now.astimezone(UTC)
+    # In UTC: two datetimes sharing a zone subtract as wall-clock times, which is an
+    # hour off across a daylight-saving change.
+    return datetime(end.year, end.month, end.day, tzinfo=zone).astimezone(UTC)
+
+
+def seconds_left_in_period(now: datetime, period: Period, zone: ZoneInfo) -> int:
+    """How long the meter of the current period must be kept."""
+    remaining = period_end(now, period, zone) - now.astimezone(UTC)
     return max(1, math.ceil(remaining.total_seconds()))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
@@ -21,7 +22,7 @@ from masthead.core import generations, slots
 from masthead.core.memo import Memo
 from masthead.gifts import attribution as gift_attribution
 from masthead.insights import events
-from masthead.paywall import gate, policy
+from masthead.paywall import gate, identity, policy
 from masthead.paywall.policy import Access, Outcome, Prompt, ReaderClass
 from masthead.reading.slots import FILLERS, Reading
 
@@ -77,7 +78,12 @@ def respond(
         # Nothing is counted before the marker is gone from the address bar.
         return gate.clean_url_redirect(request)
     article = policy.Article(route.page_id, Access(route.access))
-    decision, who = gate.decide(request, article, entitlements=entitlements.for_request)
+    early = request.__dict__.pop(EARLY_READ_ATTRIBUTE, None)
+    if early is not None and early.route == route:
+        # The lane decided (and the meter recorded) this read already.
+        decision, who = early.decision, early.who
+    else:
+        decision, who = gate.decide(request, article, entitlements=entitlements.for_request)
     if decision.outcome is Outcome.DEFER:
         return gate.deferred_response()
     if decision.outcome is Outcome.IDENTIFY:
@@ -118,10 +124,62 @@ def respond(
         plain_read = plain_read and decision.prompt is Prompt.NONE and decision.counts_as_view
         plain_read = plain_read and who.reader.reader_class is ReaderClass.ANONYMOUS
         setattr(response, SHARED_VIEW_ATTRIBUTE, view if plain_read else None)
+    if alike_key is not None and shareable:
+        setattr(response, PAGE_KEY_ATTRIBUTE, alike_key)
     return response
 
 
 SHARED_VIEW_ATTRIBUTE = "_masthead_shared_view"
+# The key under which every anonymous reader given this decision gets these bytes.
+PAGE_KEY_ATTRIBUTE = "_masthead_page_key"
+EARLY_READ_ATTRIBUTE = "_masthead_early_read"
+
+
+@dataclass(frozen=True)
+class EarlyRead:
+    """An anonymous read decided before the middlewares run (see ``reading.lane``).
+
+    ``page_key`` is the key of the page every reader given this decision gets
+    (None when it may differ): the lane answers a read whose page it has already
+    sent once from its own memo, without the middlewares or a response object.
+    """
+
+    route: ArticleRoute
+    decision: policy.Decision
+    who: identity.ReaderIdentity
+    page_key: tuple | None
+
+    def record(self, request: HttpRequest) -> None:
+        """What ``respond`` records for this read, for an answer that skips it."""
+        view = SharedView(self.route.page_id, self.who.reader.reader_class, self.decision.outcome)
+        _record(request, self.decision, view)
+
+
+def early_read(request: HttpRequest) -> EarlyRead | None:
+    """Decide an anonymous reader's read of a known article, and leave the decision on
+    the request for ``respond``: the meter has recorded the read, so the response must
+    be made from this decision whichever way it is made.
+
+    For a GET without a query string and without a session or flash messages (the
+    lane checks these); None when the fast path does not know the URL's article.
+    """
+    if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+        return None  # SecurityMiddleware redirects it before anything is counted
+    route = cached_route(request)
+    if route is None:
+        return None
+    request.user = AnonymousUser()
+    article = policy.Article(route.page_id, Access(route.access))
+    decision, who = gate.decide(request, article, entitlements=entitlements.for_request)
+    page_key = None
+    if decision.outcome not in (Outcome.DEFER, Outcome.IDENTIFY):
+        variant = WHOLE if decision.whole else TEASER
+        teaser_blocks = gate.site_paywall(request).policy.teaser_blocks
+        page_key = _anonymous_page_key(request, route, decision, who, variant, teaser_blocks)
+    early = EarlyRead(route, decision, who, page_key)
+    setattr(request, EARLY_READ_ATTRIBUTE, early)
+    return early
+
 
 # Article pages as filled for anonymous readers. Every filler's output for such a reader
 # follows from the decision, the article, the URL and the generations (each filler keys

@@ -27,6 +27,7 @@ Django's handler logs them.
 from __future__ import annotations
 
 from contextlib import ExitStack
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
@@ -36,8 +37,10 @@ from django.urls import set_script_prefix
 from django.utils.log import log_response
 from django.utils.module_loading import import_string
 
+from masthead.core.memo import Memo
 from masthead.insights import events
-from masthead.reading.middleware import kept_page
+from masthead.reading import article
+from masthead.reading.middleware import MESSAGES_COOKIE, kept_page
 
 # The last middleware the lane runs; everything after it needs what an anonymous
 # reader of a known article does not have (a session, a form, a flash message).
@@ -66,6 +69,35 @@ def build_chain(middleware: list[str]):
     return handler
 
 
+@dataclass(frozen=True)
+class _Answer:
+    status: str
+    headers: tuple[tuple[str, str], ...]
+    content: bytes
+
+
+# Finished answers to anonymous reads, as the lane's middlewares sent them, by the
+# article's page key: everything in the key (the decision, the article's version, the
+# URL, the generations) is everything the status, headers and bytes depend on.
+_answers = Memo(max_entries=1024)
+
+
+def _keep_answer(page_key: tuple, response) -> None:
+    if (
+        getattr(response, article.PAGE_KEY_ATTRIBUTE, None) == page_key
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+    ):
+        status = f"{response.status_code} {response.reason_phrase}"
+        _answers.set(page_key, _Answer(status, tuple(response.items()), response.content))
+
+
+def _carries_session_or_messages(request) -> bool:
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies
+
+
 class _QueryWatch:
     """An execute wrapper that notes whether the request reached a database."""
 
@@ -88,7 +120,8 @@ class ReadingLane:
         if method not in ("GET", "HEAD") or self.session_cookie in environ.get("HTTP_COOKIE", ""):
             return self.application(environ, start_response)
         request = WSGIRequest(environ)
-        if method == "GET" and not environ.get("QUERY_STRING"):
+        plain_get = method == "GET" and not environ.get("QUERY_STRING")
+        if plain_get:
             kept = kept_page(request)
             if kept is not None:
                 kept.record(request)
@@ -97,16 +130,31 @@ class ReadingLane:
                 return [kept.content]
         if request.path.startswith(ADMIN_PREFIX):
             return self.application(environ, start_response)
-        set_script_prefix(get_script_name(environ))
         watch = _QueryWatch()
+        early = None
         try:
             with ExitStack() as stack:
                 for connection in connections.all(initialized_only=True):
                     stack.enter_context(connection.execute_wrapper(watch))
-                response = self.chain(request)
+                if plain_get and not _carries_session_or_messages(request):
+                    early = article.early_read(request)
+                    answer = _answers.get(early.page_key) if early and early.page_key else None
+                    if answer is not None:
+                        early.record(request)
+                        response = None
+                    else:
+                        response = self._run_chain(request)
+                else:
+                    response = self._run_chain(request)
         except _Declined:
             self._after(queried=watch.used)
             return self.application(environ, start_response)
+        if response is None:
+            self._after(queried=watch.used)
+            start_response(answer.status, list(answer.headers))
+            return [answer.content]
+        if early is not None and early.page_key is not None:
+            _keep_answer(early.page_key, response)
         if response.status_code >= 400:
             log_response(
                 "%s: %s", response.reason_phrase, request.path, response=response, request=request
@@ -128,6 +176,11 @@ class ReadingLane:
                 return environ["wsgi.file_wrapper"](response.file_to_stream, response.block_size)
             return response
         return [response.content]
+
+    def _run_chain(self, request):
+        # What reverse() builds links under, as Django's handler sets it.
+        set_script_prefix(get_script_name(request.environ))
+        return self.chain(request)
 
     @staticmethod
     def _after(*, queried: bool) -> None:

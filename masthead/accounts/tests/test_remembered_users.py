@@ -117,3 +117,31 @@ def test_one_readers_remembered_row_is_not_anothers():
     assert PROMPT not in warmed(remi, article.url)
     assert PROMPT in warmed(ola, article.url)
     assert PROMPT not in view(remi, article.url)
+
+
+def test_each_request_gets_its_own_copy_of_the_remembered_row():
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.test import RequestFactory
+
+    from masthead.accounts.users import user_of
+
+    user, _, client = signed_in_subscriber()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+
+    def request():
+        made = RequestFactory().get("/")
+        made.session = store(client.cookies[settings.SESSION_COOKIE_NAME].value)
+        return made
+
+    first, second = user_of(request()), user_of(request())
+    assert first.pk == second.pk == user.pk and first is not second
+    assert first._state is not second._state and not first._state.adding
+    assert first._state.db == "default"
+    # What one request's view changes on its user is not what the next request gets.
+    first.first_name = "changed by a view"
+    first._state.fields_cache["marker"] = object()
+    third = user_of(request())
+    assert third.first_name == user.first_name and "marker" not in third._state.fields_cache
+    assert third.check_password("s3cret-enough-pw")

@@ -156,6 +156,64 @@ def test_an_anonymous_metered_read_is_answered_by_the_lane_as_django_answers_it(
     assert "daily free article limit" in html.unescape(teaser["body"].decode())
 
 
+def test_readers_given_the_same_decision_get_the_answer_the_lane_kept_and_are_metered(
+    vouched,  # noqa: F811
+    settings,
+):
+    from masthead.paywall import meter
+
+    settings.PAYWALL_METER_STORE, settings.METER_REDIS_URL = "auto", REDIS_URL
+    django = CountingHandler()
+    app = lane.ReadingLane(django)
+    article, *others = metered_articles()
+    get(app, article.url)  # Wagtail's router records the route
+    first_reader, second_reader = (f"mh_reader={c}" for c in _new_reader_cookies(2))
+    second_id = _reader_id(second_reader)
+    first = get(app, article.url, cookie=first_reader)
+    events.flush()
+    ReaderEvent.objects.all().delete()
+
+    def no_middlewares(request):
+        raise AssertionError("a read the lane had answered before ran the middlewares")
+
+    chain, app.chain = app.chain, no_middlewares
+    second = get(app, article.url, cookie=second_reader, referer="https://news.example.net/")
+    assert second == first and gated_sentence(article) in html.unescape(second["body"].decode())
+    # The read was counted on the second reader's meter and recorded for insights.
+    store = meter.get_store()
+    assert store.reads(meter.MeterKey(f"a:{second_id}", _period())) == {article.pk}
+    events.flush()
+    kinds = set(ReaderEvent.objects.values_list("kind", "referrer_host"))
+    assert (EventKind.ARTICLE_VIEW, "news.example.net") in kinds
+    assert any(kind == EventKind.METER_NOTICE for kind, _ in kinds)
+    # The same reader further on gets another decision, so not that answer: the teaser.
+    app.chain = chain
+    for other in others[:2]:
+        get(app, other.url, cookie=second_reader)
+    teaser = get(app, others[2].url, cookie=second_reader)
+    assert "daily free article limit" in html.unescape(teaser["body"].decode())
+    again = get(app, article.url, cookie=second_reader)  # a re-read of a counted article
+    assert gated_sentence(article) in html.unescape(again["body"].decode())
+
+
+def _reader_id(cookie: str) -> str:
+    from django.test import RequestFactory
+
+    from masthead.paywall import identity
+
+    return identity.anonymous_id(RequestFactory().get("/", HTTP_COOKIE=cookie))
+
+
+def _period() -> str:
+    from django.test import RequestFactory
+    from django.utils import timezone
+
+    from masthead.paywall import gate, policy
+
+    site = gate.site_paywall(RequestFactory().get("/"))
+    return policy.period_key(timezone.now(), site.policy.period, site.zone)
+
+
 def test_an_error_in_the_lane_is_djangos_error_page_and_is_logged(vouched, monkeypatch, caplog):  # noqa: F811
     def broken(*args, **kwargs):
         raise RuntimeError("a filler failed")
@@ -194,6 +252,7 @@ def test_a_request_that_reached_the_database_closes_old_connections(
     # No variant cached anywhere: the lane renders it from the page, with queries.
     monkeypatch.setattr(variants, "cached", lambda *args, **kwargs: None)
     monkeypatch.setattr(article_response, "_anonymous_pages", middleware.Memo(max_entries=1))
+    monkeypatch.setattr(lane, "_answers", middleware.Memo(max_entries=1))
     answer = get(app, path, cookie=f"mh_reader={_new_reader_cookies(1)[0]}")
     assert answer["status"] == "200 OK" and django.calls == calls
     assert len(closed) == before + 1
