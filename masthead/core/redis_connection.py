@@ -6,6 +6,7 @@ import os
 import threading
 from collections.abc import Callable
 
+import hiredis
 import redis
 
 
@@ -35,13 +36,23 @@ class ProcessConnection:
                 self._pid = os.getpid()
             connection = self._connection
             try:
-                connection.send_command(*args)
+                connection.send_packed_command(_packed(args))
                 return connection.read_response()
             except redis.exceptions.ResponseError:
                 raise
             except (redis.RedisError, OSError):
                 connection.disconnect()
                 raise
+
+
+def _packed(args: tuple) -> list[bytes]:
+    """The command as redis-py's hiredis packer sends it, without its per-call checks
+    (a command name with spaces in it, memoryview arguments), which these calls never
+    need: a plain command name and str, bytes or int arguments."""
+    try:
+        return [hiredis.pack_command(args)]
+    except TypeError as error:  # as redis-py reports an argument it cannot send
+        raise redis.DataError(str(error)) from error
 
 
 def connection_factory(client: redis.Redis) -> Callable[[], redis.Connection]:
