@@ -27,7 +27,6 @@ Django's handler logs them.
 from __future__ import annotations
 
 from contextlib import ExitStack
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
@@ -40,7 +39,7 @@ from django.utils.module_loading import import_string
 from masthead.core.memo import Memo
 from masthead.insights import events
 from masthead.reading import article
-from masthead.reading.middleware import MESSAGES_COOKIE, kept_page
+from masthead.reading.middleware import KeptPage, carries_session_or_messages, kept_page
 
 # The last middleware the lane runs; everything after it needs what an anonymous
 # reader of a known article does not have (a session, a form, a flash message).
@@ -69,16 +68,11 @@ def build_chain(middleware: list[str]):
     return handler
 
 
-@dataclass(frozen=True)
-class _Answer:
-    status: str
-    headers: tuple[tuple[str, str], ...]
-    content: bytes
-
-
 # Finished answers to anonymous reads, as the lane's middlewares sent them, by the
 # article's page key: everything in the key (the decision, the article's version, the
-# URL, the generations) is everything the status, headers and bytes depend on.
+# URL, the generations) is everything the headers and bytes depend on. Kept as the
+# process memo keeps a page, without its read: the lane records each read from its
+# own decision.
 _answers = Memo(max_entries=1024)
 
 
@@ -89,13 +83,7 @@ def _keep_answer(page_key: tuple, response) -> None:
         and not response.streaming
         and not response.cookies
     ):
-        status = f"{response.status_code} {response.reason_phrase}"
-        _answers.set(page_key, _Answer(status, tuple(response.items()), response.content))
-
-
-def _carries_session_or_messages(request) -> bool:
-    cookies = request.COOKIES
-    return settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies
+        _answers.set(page_key, KeptPage(response.content, tuple(response.items()), view=None))
 
 
 class _QueryWatch:
@@ -136,7 +124,7 @@ class ReadingLane:
             with ExitStack() as stack:
                 for connection in connections.all(initialized_only=True):
                     stack.enter_context(connection.execute_wrapper(watch))
-                if plain_get and not _carries_session_or_messages(request):
+                if plain_get and not carries_session_or_messages(request):
                     early = article.early_read(request)
                     answer = _answers.get(early.page_key) if early and early.page_key else None
                     if answer is not None:
@@ -151,7 +139,7 @@ class ReadingLane:
             return self.application(environ, start_response)
         if response is None:
             self._after(queried=watch.used)
-            start_response(answer.status, list(answer.headers))
+            start_response("200 OK", list(answer.headers))
             return [answer.content]
         if early is not None and early.page_key is not None:
             _keep_answer(early.page_key, response)

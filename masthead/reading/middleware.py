@@ -45,8 +45,7 @@ class AnonymousFastPathMiddleware(FastPathMiddleware):
     """
 
     def __call__(self, request):
-        cookies = request.COOKIES
-        if settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
+        if carries_session_or_messages(request):
             return self.get_response(request)
         request.user = AnonymousUser()
         return super().__call__(request)
@@ -116,6 +115,13 @@ def kept_page(request) -> KeptPage | None:
     return _kept.get(_key(request, stamp)) if stamp is not None else None
 
 
+def carries_session_or_messages(request) -> bool:
+    """A session or a flash message waiting: the request needs the middlewares after the
+    anonymous fast path, and its page may differ from every other reader's."""
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies
+
+
 def _key(request, stamp: tuple) -> tuple:
     return (request.scheme, request.META.get("HTTP_HOST", ""), request.path, stamp)
 
@@ -129,8 +135,7 @@ def _may_share(request) -> bool:
     # A prefetch is answered but not counted; let the full path decide it.
     if "HTTP_SEC_PURPOSE" in meta or "HTTP_PURPOSE" in meta:
         return False
-    cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
+    if carries_session_or_messages(request):
         return False
     # A crawler's read is counted as a crawler's, and its page follows the editor's policy.
     return crawlers.claimed_family(meta.get("HTTP_USER_AGENT", "")) is None
