@@ -6,6 +6,12 @@ common and clickjacking middleware. No database, no apps, no templates: what
 is left is the cost of gunicorn plus Django's request/response cycle, the
 divisor of every row the benchmark prints.
 
+With ``BENCH_METER_REDIS_URL`` set, a request that carries a reader cookie
+(``mh_reader``) also makes the one call a new reader's metered read must make:
+the meter's own check-and-record script, on a connection like the site's, for
+that cookie and path. That is the bench's reference for the metered row: what
+a Django view that does nothing but that write can serve on this machine.
+
 Serve it with ``gunicorn --chdir bench floor_app:application``. The shared
 header settings (X-Frame-Options, nosniff, referrer policy, hosts, i18n and
 time zone) are the site's own, so both answer through the same middleware
@@ -16,6 +22,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
+import zlib
+from pathlib import Path
 
 import django
 from django.conf import settings
@@ -54,7 +63,39 @@ with open(os.environ["BENCH_FLOOR_FILE"], "rb") as handle:
     BODY = handle.read()
 
 
+METER_REDIS_URL = os.environ.get("BENCH_METER_REDIS_URL", "")
+READER_COOKIE = "mh_reader"
+METER_LIMIT, METER_TTL = 3, 90_000
+
+if METER_REDIS_URL:
+    # The site's own Django-free pieces: the script and the per-process connection.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import redis
+
+    from masthead.core.redis_connection import ProcessConnection, connection_factory
+    from masthead.paywall.meter_scripts import RECORD_SCRIPT
+
+    _client = redis.Redis.from_url(METER_REDIS_URL)
+    RECORD_SHA = _client.script_load(RECORD_SCRIPT)
+    _meter = ProcessConnection(connection_factory(_client))
+
+
 def floor(request: HttpRequest) -> HttpResponse:
+    reader = request.COOKIES.get(READER_COOKIE) if METER_REDIS_URL else None
+    if reader:
+        recorded = _meter.execute(
+            "EVALSHA",
+            RECORD_SHA,
+            2,
+            f"bench-floor-meter:{reader}",
+            "",
+            zlib.crc32(request.path.encode()),
+            METER_LIMIT,
+            METER_TTL,
+            0,
+        )[0]
+        if not recorded:
+            return HttpResponse("over the limit", status=402)
     return HttpResponse(BODY, content_type="text/html; charset=utf-8")
 
 

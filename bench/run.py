@@ -21,6 +21,9 @@ BENCH_DURATION seconds, --latency):
   home page             anonymous                                 report only
   metered, new reader   a new signed reader cookie on every request, so a new
                         reader-article pair: decision + one meter write   >= 0.6
+  reference             the floor app making only that meter write (the same
+                        script and connection, the same wrk script): what one
+                        Redis round trip per request leaves of the floor here
   metered, over limit   a reader past the limit: the teaser       target >= 0.7
   subscriber            logged in (session cookie), a subscribers-only
                         article with ~50 comments, shown whole    target >= 0.4
@@ -408,7 +411,7 @@ def profile(rows: list[Row], site_env: dict, floor_env: dict, workdir: Path, coo
             [
                 {"name": row.key, "path": urlsplit(row.url).path, **cookies[row.key]}
                 for row in rows
-                if row.key != "floor"
+                if row.key not in ("floor", "floor-meter-write")
             ],
         ),
     }
@@ -456,6 +459,8 @@ def table(rows: list[Row], load_before: float) -> tuple[str, bool]:
             flagged.append(row.label)
         if row.key == "floor":
             target = "(divisor)"
+        elif row.key == "floor-meter-write":
+            target = "reference"
         elif row.target is None:
             target = "report only"
         else:
@@ -484,6 +489,15 @@ def table(rows: list[Row], load_before: float) -> tuple[str, bool]:
             f"⚠ p99 ≥ {P99_FLAG_MS:.0f} ms: {', '.join(flagged)}. With {CONNECTIONS} connections "
             f"on {WORKERS} sync workers most latency is queueing (p50 ≈ connections / req/s)."
         )
+    by_key = {row.key: row for row in rows}
+    if "floor-meter-write" in by_key and "metered-new-reader" in by_key:
+        reference = by_key["floor-meter-write"].result["rps"]
+        lines.append(
+            "The metered row against the reference (a bare view making only the meter's "
+            f"write): {by_key['metered-new-reader'].result['rps'] / reference:.2f}. The "
+            "reference's own ratio is what one Redis round trip per request leaves of the "
+            "floor on this machine."
+        )
     for row in rows:
         lines.extend(f"note ({row.label}): {note}" for note in row.notes)
     return "\n".join(lines), valid
@@ -507,7 +521,8 @@ def main() -> int:
         DJANGO_SETTINGS_MODULE="masthead.settings",
     )
     env.pop("MASTHEAD_BENCH_FLOOR", None)
-    floor_env = dict(env, BENCH_FLOOR_FILE=str(floor_file))
+    # A request with a reader cookie makes the meter's write there too (the reference row).
+    floor_env = dict(env, BENCH_FLOOR_FILE=str(floor_file), BENCH_METER_REDIS_URL=REDIS_URL)
     floor_env.pop("DJANGO_SETTINGS_MODULE")
     site = floor = None
     try:
@@ -604,6 +619,14 @@ def main() -> int:
                 "metered, new reader each request",
                 0.6,
                 metered_url,
+                ("-s", str(script)),
+                warmup_readers,
+            ),
+            Row(
+                "floor-meter-write",
+                "reference: floor + the one meter write",
+                None,
+                floor_base + paths[METERED_SLUGS[0]],
                 ("-s", str(script)),
                 warmup_readers,
             ),

@@ -20,6 +20,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from masthead.core.redis_connection import ProcessConnection, connection_factory
+from masthead.paywall.meter_scripts import MERGE_SCRIPT, RECORD_SCRIPT
 from masthead.paywall.models import MeterBucket, MeterRead
 from masthead.paywall.policy import MeterState
 
@@ -181,38 +182,6 @@ def _read_exists(article_id: int) -> Exists:
     return Exists(MeterRead.objects.filter(bucket=OuterRef("pk"), article_id=article_id))
 
 
-# KEYS: reader set, address counter (or ""); ARGV: article, limit, ttl, address cap.
-# Returns {recorded, count, already_read, address_count}.
-_RECORD_SCRIPT = """
-if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then
-  return {1, redis.call('SCARD', KEYS[1]), 1, 0}
-end
-local count = redis.call('SCARD', KEYS[1])
-if count >= tonumber(ARGV[2]) then
-  return {0, count, 0, 0}
-end
-local address_count = 0
-local cap = tonumber(ARGV[4])
-if KEYS[2] ~= '' and cap > 0 then
-  address_count = tonumber(redis.call('GET', KEYS[2]) or '0')
-  if address_count >= cap then
-    return {0, count, 0, address_count}
-  end
-  address_count = redis.call('INCR', KEYS[2])
-  redis.call('EXPIRE', KEYS[2], ARGV[3])
-end
-redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-return {1, count + 1, 0, address_count}
-"""
-
-_MERGE_SCRIPT = """
-redis.call('SUNIONSTORE', KEYS[2], KEYS[2], KEYS[1])
-redis.call('EXPIRE', KEYS[2], ARGV[1])
-return 1
-"""
-
-
 class RedisMeterStore(MeterStore):
     """A Redis set per reader and period; a Lua script makes check-and-record atomic."""
 
@@ -222,8 +191,8 @@ class RedisMeterStore(MeterStore):
             socket_timeout=settings.REDIS_TIMEOUT,
             socket_connect_timeout=settings.REDIS_TIMEOUT,
         )
-        self._record = self.client.register_script(_RECORD_SCRIPT)
-        self._merge = self.client.register_script(_MERGE_SCRIPT)
+        self._record = self.client.register_script(RECORD_SCRIPT)
+        self._merge = self.client.register_script(MERGE_SCRIPT)
         self._connection = ProcessConnection(connection_factory(self.client))
 
     @staticmethod

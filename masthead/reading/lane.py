@@ -119,35 +119,42 @@ class ReadingLane:
         if request.path.startswith(ADMIN_PREFIX):
             return self.application(environ, start_response)
         watch = _QueryWatch()
-        early = None
         try:
             with ExitStack() as stack:
                 for connection in connections.all(initialized_only=True):
                     stack.enter_context(connection.execute_wrapper(watch))
-                if plain_get and not carries_session_or_messages(request):
-                    early = article.early_read(request)
-                    answer = _answers.get(early.page_key) if early and early.page_key else None
-                    if answer is not None:
-                        early.record(request)
-                        response = None
-                    else:
-                        response = self._run_chain(request)
-                else:
-                    response = self._run_chain(request)
+                answer = self._answer(request, plain_get=plain_get)
         except _Declined:
             self._after(queried=watch.used)
             return self.application(environ, start_response)
-        if response is None:
+        if isinstance(answer, KeptPage):
             self._after(queried=watch.used)
             start_response("200 OK", list(answer.headers))
             return [answer.content]
-        if early is not None and early.page_key is not None:
-            _keep_answer(early.page_key, response)
+        return self._send(answer, request, environ, start_response, queried=watch.used)
+
+    def _answer(self, request, *, plain_get: bool):
+        """The answer the lane kept for a read decided alike before, else the chain's
+        response (``_Declined`` when no middleware in the chain answers)."""
+        if not plain_get or carries_session_or_messages(request):
+            return self._run_chain(request)
+        early = article.early_read(request)
+        if early is None or early.page_key is None:
+            return self._run_chain(request)
+        kept = _answers.get(early.page_key)
+        if kept is not None:
+            early.record(request)
+            return kept
+        response = self._run_chain(request)
+        _keep_answer(early.page_key, response)
+        return response
+
+    def _send(self, response, request, environ, start_response, *, queried: bool):
         if response.status_code >= 400:
             log_response(
                 "%s: %s", response.reason_phrase, request.path, response=response, request=request
             )
-        self._after(queried=watch.used)
+        self._after(queried=queried)
         headers = [
             *response.items(),
             *(("Set-Cookie", c.output(header="")) for c in response.cookies.values()),
