@@ -48,7 +48,13 @@ class AnonymousFastPathMiddleware(FastPathMiddleware):
         if carries_session_or_messages(request):
             return self.get_response(request)
         request.user = AnonymousUser()
-        return super().__call__(request)
+        response = super().__call__(request)
+        # As CommonMiddleware, which stands after this one, gives every other page: with a
+        # length the server sends the page as it is, not re-framed in chunks with a
+        # closing write of its own, and a client knows where the page ends.
+        if not response.streaming and not response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+        return response
 
 
 class ProcessPageMemoMiddleware:

@@ -86,12 +86,19 @@ def get(app, path: str, *, query: str = "", cookie: str = "", referer: str = "")
     return answer
 
 
+def assert_length_given(answer) -> None:
+    """A page with its length, so the server sends it as it is (not in chunks)."""
+    lengths = [value for name, value in answer["headers"] if name == "Content-Length"]
+    assert lengths == [str(len(answer["body"]))]
+
+
 def test_a_kept_page_is_answered_before_django_with_the_same_status_headers_and_bytes(vouched):  # noqa: F811
     django = CountingHandler()
     app = lane.ReadingLane(django)
     for path in (demo_article("free").url, "/"):
         first = get(app, path)
         assert first["status"] == "200 OK"
+        assert_length_given(first)
         assert path in kept_paths()
         calls = django.calls
         again = get(app, path)
@@ -147,6 +154,7 @@ def test_an_anonymous_metered_read_is_answered_by_the_lane_as_django_answers_it(
     by_django = get(django, article.url, cookie=django_reader)
     assert by_lane["status"] == "200 OK"
     assert by_lane == by_django
+    assert_length_given(by_lane)
     assert gated_sentence(article) in html.unescape(by_lane["body"].decode())
     assert article.url not in kept_paths()
     # The read was metered: the same reader over the limit gets the teaser from the lane.
