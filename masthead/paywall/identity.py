@@ -67,19 +67,19 @@ def anonymous_id(request: HttpRequest) -> str | None:
     known = _verified_cookies.get(memo_key)
     if known is not None and time.time() < known[1]:
         return known[0]
-    value = _unsign_reader_cookie(cookie)
+    value, signed_at = _unsign_reader_cookie(cookie)
     if value is None:
         value = request.get_signed_cookie(
             READER_COOKIE, default=None, salt=READER_COOKIE_SALT, max_age=READER_COOKIE_AGE
         )
-    if value is None:
-        return None
+        if value is None:
+            return None
+        # value:timestamp:signature, and the timestamp has been verified.
+        signed_at = signing.b62_decode(cookie.rsplit(":", 2)[-2])
     try:
         reader_id = uuid.UUID(hex=value).hex
     except (ValueError, TypeError):
         return None
-    # value:timestamp:signature, and the timestamp has been verified.
-    signed_at = signing.b62_decode(cookie.rsplit(":", 2)[-2])
     _verified_cookies.set(memo_key, (reader_id, signed_at + READER_COOKIE_AGE))
     return reader_id
 
@@ -87,9 +87,10 @@ def anonymous_id(request: HttpRequest) -> str | None:
 _verified_cookies = Memo(max_entries=50000)
 
 
-def _unsign_reader_cookie(cookie: str) -> str | None:
-    """The value of a reader cookie signed with the current key, verified as Django's
-    ``get_signed_cookie`` would, or None to let Django's own code decide.
+def _unsign_reader_cookie(cookie: str) -> tuple[str | None, int]:
+    """The value of a reader cookie signed with the current key and when it was signed,
+    verified as Django's ``get_signed_cookie`` would; (None, 0) to let Django's own code
+    decide.
 
     Every new reader's first read verifies a cookie. Django derives the HMAC key
     from the secret and the salt on every call, which costs as much as the rest of
@@ -101,20 +102,21 @@ def _unsign_reader_cookie(cookie: str) -> str | None:
     """
     mac = _reader_cookie_mac(settings.SECRET_KEY, settings.SIGNING_BACKEND)
     if mac is None:
-        return None
+        return None, 0
     signed, _, signature = cookie.rpartition(":")
     value, _, stamp = signed.rpartition(":")
     if not value or not stamp:
-        return None
+        return None, 0
     check = mac.copy()
     check.update(signed.encode())
     if not hmac.compare_digest(signing.b64_encode(check.digest()).decode(), signature):
-        return None
+        return None, 0
     try:
-        fresh = time.time() - signing.b62_decode(stamp) <= READER_COOKIE_AGE
+        signed_at = signing.b62_decode(stamp)
     except ValueError:
-        return None
-    return value if fresh else None
+        return None, 0
+    fresh = time.time() - signed_at <= READER_COOKIE_AGE
+    return (value, signed_at) if fresh else (None, 0)
 
 
 @functools.cache

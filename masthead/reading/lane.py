@@ -26,8 +26,6 @@ Django's handler logs them.
 
 from __future__ import annotations
 
-from contextlib import ExitStack
-
 from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_script_name
@@ -119,11 +117,17 @@ class ReadingLane:
         if request.path.startswith(ADMIN_PREFIX):
             return self.application(environ, start_response)
         watch = _QueryWatch()
+        # Connection.execute_wrapper() as a plain append and remove: this runs on every
+        # anonymous read, and its context managers cost more than the watch itself.
+        watched = connections.all(initialized_only=True)
+        for connection in watched:
+            connection.execute_wrappers.append(watch)
         try:
-            with ExitStack() as stack:
-                for connection in connections.all(initialized_only=True):
-                    stack.enter_context(connection.execute_wrapper(watch))
+            try:
                 answer = self._answer(request, plain_get=plain_get)
+            finally:
+                for connection in watched:
+                    connection.execute_wrappers.remove(watch)
         except _Declined:
             self._after(queried=watch.used)
             return self.application(environ, start_response)

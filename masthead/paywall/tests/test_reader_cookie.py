@@ -48,7 +48,9 @@ def _reader_of(cookie: str) -> str | None:
 def test_a_cookie_the_site_signed_is_read_without_django_and_agrees_with_it():
     reader_id = uuid.uuid4().hex
     cookie = _signed(reader_id)
-    assert identity._unsign_reader_cookie(cookie) == reader_id
+    value, signed_at = identity._unsign_reader_cookie(cookie)
+    assert value == reader_id
+    assert abs(signed_at - time.time()) < 60  # signed just now: the cookie's own timestamp
     assert _django_says(cookie) == reader_id
     assert _reader_of(cookie) == reader_id
 
@@ -66,7 +68,7 @@ def test_a_cookie_the_site_signed_is_read_without_django_and_agrees_with_it():
 )
 def test_a_forged_cookie_is_refused_by_both(tamper):
     cookie = tamper(_signed(uuid.uuid4().hex))
-    assert identity._unsign_reader_cookie(cookie) is None
+    assert identity._unsign_reader_cookie(cookie) == (None, 0)
     assert _django_says(cookie) is None
     assert _reader_of(cookie) is None
 
@@ -75,7 +77,7 @@ def test_an_expired_cookie_is_refused_by_both(monkeypatch):
     cookie = _signed(uuid.uuid4().hex)
     later = time.time() + identity.READER_COOKIE_AGE + 60
     monkeypatch.setattr(time, "time", lambda: later)
-    assert identity._unsign_reader_cookie(cookie) is None
+    assert identity._unsign_reader_cookie(cookie) == (None, 0)
     assert _django_says(cookie) is None
     assert _reader_of(cookie) is None
 
@@ -85,7 +87,7 @@ def test_a_cookie_under_a_rotated_key_is_left_to_django_which_accepts_it(setting
     cookie = _signed(reader_id)
     settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
     settings.SECRET_KEY = "a-new-key-" + "x" * 50
-    assert identity._unsign_reader_cookie(cookie) is None
+    assert identity._unsign_reader_cookie(cookie) == (None, 0)
     assert _reader_of(cookie) == reader_id == _django_says(cookie)
     settings.SECRET_KEY_FALLBACKS = []
     assert _reader_of(cookie) is None
@@ -96,7 +98,7 @@ def test_a_legacy_salt_cookie_is_left_to_django(settings):
     legacy = signing.get_cookie_signer(
         salt=identity.READER_COOKIE + identity.READER_COOKIE_SALT
     ).sign(reader_id)
-    assert identity._unsign_reader_cookie(legacy) is None
+    assert identity._unsign_reader_cookie(legacy) == (None, 0)
     settings.SIGNED_COOKIE_LEGACY_SALT_FALLBACK = True
     assert _reader_of(legacy) == reader_id == _django_says(legacy)
     settings.SIGNED_COOKIE_LEGACY_SALT_FALLBACK = False
@@ -106,7 +108,7 @@ def test_a_legacy_salt_cookie_is_left_to_django(settings):
 def test_another_signing_backend_is_left_to_django(settings):
     cookie = _signed(uuid.uuid4().hex)
     settings.SIGNING_BACKEND = "masthead.paywall.tests.test_reader_cookie.OtherSigner"
-    assert identity._unsign_reader_cookie(cookie) is None
+    assert identity._unsign_reader_cookie(cookie) == (None, 0)
 
 
 class OtherSigner(signing.TimestampSigner):
