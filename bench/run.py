@@ -96,6 +96,8 @@ METERED_SLUGS = [
 # Subscribers-only, so that a reader without paid access would get the teaser.
 SUBSCRIBER_SLUG = "downtown-storefront-vacancies-analysis"
 SUBSCRIBER_COMMENTS = 50
+# The floor app making only the metered read's meter write: a reference, not a target.
+REFERENCE_ROW = "floor-meter-write"
 
 # Request n (counted across wrk's threads) reads cookie n % #cookies on article
 # floor(n / #cookies) % #paths: every request is a new reader-article pair until
@@ -411,7 +413,7 @@ def profile(rows: list[Row], site_env: dict, floor_env: dict, workdir: Path, coo
             [
                 {"name": row.key, "path": urlsplit(row.url).path, **cookies[row.key]}
                 for row in rows
-                if row.key not in ("floor", "floor-meter-write")
+                if row.key not in ("floor", REFERENCE_ROW)
             ],
         ),
     }
@@ -459,7 +461,7 @@ def table(rows: list[Row], load_before: float) -> tuple[str, bool]:
             flagged.append(row.label)
         if row.key == "floor":
             target = "(divisor)"
-        elif row.key == "floor-meter-write":
+        elif row.key == REFERENCE_ROW:
             target = "reference"
         elif row.target is None:
             target = "report only"
@@ -490,8 +492,8 @@ def table(rows: list[Row], load_before: float) -> tuple[str, bool]:
             f"on {WORKERS} sync workers most latency is queueing (p50 ≈ connections / req/s)."
         )
     by_key = {row.key: row for row in rows}
-    if "floor-meter-write" in by_key and "metered-new-reader" in by_key:
-        reference = by_key["floor-meter-write"].result["rps"]
+    if REFERENCE_ROW in by_key and "metered-new-reader" in by_key:
+        reference = by_key[REFERENCE_ROW].result["rps"]
         lines.append(
             "The metered row against the reference (a bare view making only the meter's "
             f"write): {by_key['metered-new-reader'].result['rps'] / reference:.2f}. The "
@@ -623,7 +625,7 @@ def main() -> int:
                 warmup_readers,
             ),
             Row(
-                "floor-meter-write",
+                REFERENCE_ROW,
                 "reference: floor + the one meter write",
                 None,
                 floor_base + paths[METERED_SLUGS[0]],

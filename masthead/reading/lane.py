@@ -111,9 +111,7 @@ class ReadingLane:
             kept = kept_page(request)
             if kept is not None:
                 kept.record(request)
-                self._after(queried=False)
-                start_response("200 OK", list(kept.headers))
-                return [kept.content]
+                return self._send_kept(kept, start_response, queried=False)
         if request.path.startswith(ADMIN_PREFIX):
             return self.application(environ, start_response)
         watch = _QueryWatch()
@@ -132,9 +130,7 @@ class ReadingLane:
             self._after(queried=watch.used)
             return self.application(environ, start_response)
         if isinstance(answer, KeptPage):
-            self._after(queried=watch.used)
-            start_response("200 OK", list(answer.headers))
-            return [answer.content]
+            return self._send_kept(answer, start_response, queried=watch.used)
         return self._send(answer, request, environ, start_response, queried=watch.used)
 
     def _answer(self, request, *, plain_get: bool):
@@ -152,6 +148,12 @@ class ReadingLane:
         response = self._run_chain(request)
         _keep_answer(early.page_key, response)
         return response
+
+    def _send_kept(self, kept: KeptPage, start_response, *, queried: bool):
+        """A kept page's status, headers and bytes, its read already recorded."""
+        self._after(queried=queried)
+        start_response("200 OK", list(kept.headers))
+        return [kept.content]
 
     def _send(self, response, request, environ, start_response, *, queried: bool):
         if response.status_code >= 400:
