@@ -15,7 +15,9 @@ and unsubscribe link filled in. A batch's queries read its own rows only.
 A worker killed mid-batch leaves its rows claimed; the follow-up run claims them again
 once the claim has run out and sends what is not marked sent, so each recipient gets the
 issue once. What no queue can close (as in ``mail.outbox``): a worker killed between the
-server's 250 and the row's update sends that one e-mail again, with the same Message-ID.
+server's 250 and the row's update sends that one e-mail again, with the same Message-ID, as
+does a server that takes a message and does not say so before the claim runs out (a slower
+reply is waited for: see ``_deliver``).
 
 Temporary failures (4xx, a refused or dropped connection) wait and are tried again with a
 doubling wait; permanent ones (5xx) are recorded, and an address refused
@@ -295,8 +297,12 @@ def _send_share(
                 _release(deliveries[index:], claim, error="claim running out", retry=False)
                 break
             _pace()
+            # Up to the claim's end less one EMAIL_TIMEOUT, kept to put the rest back.
+            reply_wait = max(
+                settings.EMAIL_TIMEOUT, deadline + settings.EMAIL_TIMEOUT - time.monotonic()
+            )
             try:
-                _deliver(connection, templates, rendered, issue, delivery)
+                _deliver(connection, templates, rendered, issue, delivery, reply_wait=reply_wait)
             except smtplib.SMTPResponseException as exc:
                 if exc.smtp_code >= 500:
                     _hard_bounce(delivery, claim, exc)
@@ -342,13 +348,23 @@ def _templates(rendered: rendering.RenderedIssue, connection_class) -> dict:
     return templates
 
 
-def _deliver(connection, templates: dict, rendered, issue: Issue, delivery: Delivery) -> None:
-    """Hand one delivery's e-mail to the server; open the connection once, keep it open."""
+def _deliver(
+    connection, templates: dict, rendered, issue: Issue, delivery: Delivery, *, reply_wait: float
+) -> None:
+    """Hand one delivery's e-mail to the server; open the connection once, keep it open.
+
+    The server's replies are awaited for ``reply_wait`` seconds, not ``EMAIL_TIMEOUT`` (which
+    bounds connecting): a reply given up on after the server took the message sends it twice
+    when the delivery is tried again. RFC 5321 (4.5.3.2) asks senders to wait minutes, ten
+    for the reply to the message's end, for that reason; the claim bounds the wait here.
+    """
     link = unsubscribe_url(delivery.pk)
     template = templates.get(rendering.variant_for(delivery.paid))
-    if isinstance(connection, SmtpBackend) and connection.connection is None:
-        # Open, the connection stays open across ``send_messages`` calls too.
-        connection.open()
+    if isinstance(connection, SmtpBackend):
+        if connection.connection is None:
+            # Open, the connection stays open across ``send_messages`` calls too.
+            connection.open()
+        connection.connection.sock.settimeout(reply_wait)
     if template is None or not messages.plain_address(delivery.email) or html.escape(link) != link:
         connection.send_messages([_message(rendered, issue, delivery, link=link)])
         return

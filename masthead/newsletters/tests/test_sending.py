@@ -6,6 +6,7 @@ immediate backend) once the transaction that queued them commits.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import re
 
@@ -154,6 +155,50 @@ def test_a_temporary_failure_waits_doubling_and_is_then_delivered(
     assert 55 < waits[0] <= 60 and 115 < waits[1] <= 120
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 3)
     assert len(smtp.inbox.to("later@example.org")) == 1
+
+
+class SlowToConfirmInbox(Inbox):
+    """Takes every message at once but answers the end of one recipient's after a while."""
+
+    def __init__(self, slow: str, seconds: float):
+        super().__init__()
+        self.slow, self.seconds = slow, seconds
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        answer = await super().handle_DATA(server, session, envelope)
+        if self.slow in envelope.rcpt_tos:
+            await asyncio.sleep(self.seconds)
+        return answer
+
+
+def test_a_server_slow_to_confirm_a_message_gets_it_once(
+    smtp, settings, newsletter, django_capture_on_commit_callbacks
+):
+    # The reply comes four EMAIL_TIMEOUTs late, well inside the claim: given up on, the
+    # message would be put back and sent again.
+    settings.EMAIL_TIMEOUT = 0.5
+    settings.EMAIL_CLAIM_SECONDS = 20
+    smtp.inbox = SlowToConfirmInbox("slow@example.org", seconds=2)
+    smtp.stop(), smtp.start()
+    settings.EMAIL_PORT = smtp.port
+    for address in ("first@example.org", "slow@example.org", "last@example.org"):
+        subscribe(newsletter, address)
+    with django_capture_on_commit_callbacks(execute=True):
+        issue, _ = sending.issue_for_article(
+            newsletter=newsletter, article=demo_article("metered"), audience="all"
+        )
+    # Whatever was put back is made due and run, as the worker would once its wait is over.
+    Delivery.objects.filter(issue=issue, status=DeliveryStatus.QUEUED).update(
+        claimed_until=timezone.now()
+    )
+    sending.resume_stalled(older_than=datetime.timedelta(0))
+    deliveries = Delivery.objects.filter(issue=issue)
+    assert {(d.email, d.status, d.attempts) for d in deliveries} == {
+        (address, DeliveryStatus.SENT, 1)
+        for address in ("first@example.org", "slow@example.org", "last@example.org")
+    }
+    for address in ("first@example.org", "slow@example.org", "last@example.org"):
+        assert len(smtp.inbox.to(address)) == 1, address
 
 
 def test_the_rate_setting_holds_sends_to_the_budget_of_each_minute(settings, monkeypatch):

@@ -25,7 +25,7 @@ from tests.support.smtp import Inbox, SmtpServer
 ROOT = Path(__file__).resolve().parents[3]
 RECIPIENTS = 2000
 STALL_AT = 1000
-CLAIM_SECONDS = 6
+CLAIM_SECONDS = 10
 
 
 class StallingInbox(Inbox):
