@@ -112,9 +112,7 @@ def cluster(own_redis, stripe_api, tmp_path_factory):
             **stripe_env(stripe_api),
         },
     )
-    site.manage("migrate", "--noinput", "-v0")
-    site.manage("collectstatic", "--noinput", "-v0")
-    site.manage("load_demo", "-v0")
+    site.prepare()
     shape = Cluster(env=site.env, workdir=workdir, app_processes=3, workers=2)
     shape.site = site
     shape.start()

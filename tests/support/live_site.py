@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -14,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
+SQLITE_NAME = "masthead.sqlite3"  # in MASTHEAD_VAR_DIR, as settings.py names it
 
 
 def free_port() -> int:
@@ -42,6 +46,79 @@ def _drop_database(base_url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _manage(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [str(VENV_BIN / "python"), "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+# A migrated demo per database engine, made once per test run and copied into each site
+# that is prepared fresh: migrating costs most of a site's start. What the demo's data
+# depends on besides the code is the engine and the site's address, which the copy's own
+# ``load_demo`` follows; nothing else a test sets changes it.
+_TEMPLATES: dict[str, tuple[Path, str | None]] = {}
+
+
+def _template(env: dict, *, postgresql: bool) -> tuple[Path, str | None]:
+    """(the template's var directory, its PostgreSQL database or None), made on first use."""
+    engine = "postgresql" if postgresql else "sqlite"
+    if engine not in _TEMPLATES:
+        var_dir = Path(tempfile.mkdtemp(prefix="masthead-live-template-"))
+        env = dict(env, MASTHEAD_VAR_DIR=str(var_dir))
+        name = None
+        if postgresql:
+            name = f"masthead_template_{uuid.uuid4().hex[:10]}"
+            env["DATABASE_URL"] = _own_database_url(os.environ["DATABASE_URL"], name)
+        if "CACHE_KEY_PREFIX" in env:
+            env["CACHE_KEY_PREFIX"] = f"template-{uuid.uuid4().hex[:8]}"
+        atexit.register(_remove_template, var_dir, name)
+        _manage(env, "migrate", "--noinput", "-v0")
+        _manage(env, "collectstatic", "--noinput", "-v0")
+        _manage(env, "load_demo", "-v0")
+        _TEMPLATES[engine] = (var_dir, name)
+    return _TEMPLATES[engine]
+
+
+def _remove_template(var_dir: Path, name: str | None) -> None:
+    shutil.rmtree(var_dir, ignore_errors=True)
+    if name:
+        _drop_database(os.environ["DATABASE_URL"], name)
+
+
+def _copy_database(base_url: str, template: str, name: str) -> None:
+    import psycopg
+
+    parts = urlsplit(base_url)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+
+def migrated_sqlite(var_dir: Path) -> None:
+    """A migrated SQLite database with nothing in it, as ``migrate`` leaves it, in ``var_dir``.
+
+    Copied from one made once per test run, for the tests that run their own processes.
+    """
+    if "migrated" not in _TEMPLATES:
+        template = Path(tempfile.mkdtemp(prefix="masthead-migrated-template-"))
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        env.update(
+            DJANGO_SETTINGS_MODULE="masthead.settings",
+            PYTHONPATH=str(ROOT),
+            MASTHEAD_VAR_DIR=str(template),
+        )
+        atexit.register(_remove_template, template, None)
+        _manage(env, "migrate", "--noinput", "-v0")
+        _TEMPLATES["migrated"] = (template, None)
+    shutil.copy2(_TEMPLATES["migrated"][0] / SQLITE_NAME, Path(var_dir) / SQLITE_NAME)
+
+
 class LiveSite:
     def __init__(
         self,
@@ -61,6 +138,9 @@ class LiveSite:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
         self.database_name = None
+        # A site whose database the caller made, or that has run a command, is set up by
+        # its own commands; a fresh one of ours starts from a copy of the template.
+        self.from_template = not database_url
         self.env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
         self.env.update(
             {
@@ -85,15 +165,8 @@ class LiveSite:
         self.env.update(extra_env or {})
 
     def manage(self, *args: str) -> str:
-        result = subprocess.run(
-            [str(VENV_BIN / "python"), "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return result.stdout
+        self.from_template = False
+        return _manage(self.env, *args)
 
     def start(self) -> None:
         self.prepare()
@@ -101,6 +174,14 @@ class LiveSite:
 
     def prepare(self) -> None:
         """The database and static files the site needs, with the demo loaded."""
+        if self.from_template:
+            var_dir, database = _template(self.env, postgresql=bool(self.database_name))
+            shutil.copytree(var_dir, self.workdir, dirs_exist_ok=True)
+            if database:
+                _copy_database(os.environ["DATABASE_URL"], database, self.database_name)
+            # Finds the demo loaded and moves the site's address to this site's.
+            self.manage("load_demo", "-v0")
+            return
         self.manage("migrate", "--noinput", "-v0")
         self.manage("collectstatic", "--noinput", "-v0")
         self.manage("load_demo", "-v0")

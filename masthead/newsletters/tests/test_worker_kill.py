@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.live_site import migrated_sqlite
 from tests.support.smtp import Inbox, SmtpServer
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -93,7 +94,7 @@ def site(tmp_path, smtp):
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    manage("migrate", "--noinput", "-v0")
+    migrated_sqlite(tmp_path)
     workers: list[subprocess.Popen] = []
 
     def start_worker() -> subprocess.Popen:

@@ -28,8 +28,7 @@ def moved_site(tmp_path_factory):
     site = LiveSite(workdir=tmp_path_factory.mktemp("moved-site"), workers=1)
     site.env.pop("BASE_URL", None)
     site.env["PORT"] = "8000"
-    site.manage("migrate", "--noinput", "-v0")
-    site.manage("load_demo", "-v0")
+    site.prepare()  # the demo loaded, its address following port 8000
     site.env["PORT"] = str(site.port)
     site.start()  # the same set-up steps as `make run`, then gunicorn on site.port
     yield site
