@@ -20,12 +20,13 @@ from email.utils import make_msgid, parseaddr
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
+from masthead.mail import smtp
 from masthead.mail.models import EmailStatus, OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -98,8 +99,12 @@ def deliver(email_id: int) -> str:
     email = _claim(email_id)
     if email is None:
         return "nothing to do"
+    message = _as_message(email)
     try:
-        _as_message(email).send()
+        with get_connection(fail_silently=False) as connection:
+            seconds_left = (email.claimed_until - timezone.now()).total_seconds()
+            smtp.await_replies(connection, smtp.reply_wait(seconds_left))
+            connection.send_messages([message])
     except Exception as exc:
         _release(email, exc)
         raise

@@ -50,6 +50,7 @@ from masthead.billing.entitlements import grants_access
 from masthead.billing.models import Subscription as BillingSubscription
 from masthead.content.models import ArticlePage
 from masthead.core.memo import Memo
+from masthead.mail import smtp
 from masthead.mail.outbox import email_queue
 from masthead.newsletters import messages, rendering, tokens
 from masthead.newsletters.models import (
@@ -297,12 +298,10 @@ def _send_share(
                 _release(deliveries[index:], claim, error="claim running out", retry=False)
                 break
             _pace()
-            # Up to the claim's end less one EMAIL_TIMEOUT, kept to put the rest back.
-            reply_wait = max(
-                settings.EMAIL_TIMEOUT, deadline + settings.EMAIL_TIMEOUT - time.monotonic()
-            )
+            # ``deadline`` is two EMAIL_TIMEOUTs before the claim's end.
+            wait = smtp.reply_wait(deadline + 2 * settings.EMAIL_TIMEOUT - time.monotonic())
             try:
-                _deliver(connection, templates, rendered, issue, delivery, reply_wait=reply_wait)
+                _deliver(connection, templates, rendered, issue, delivery, reply_wait=wait)
             except smtplib.SMTPResponseException as exc:
                 if exc.smtp_code >= 500:
                     _hard_bounce(delivery, claim, exc)
@@ -353,18 +352,14 @@ def _deliver(
 ) -> None:
     """Hand one delivery's e-mail to the server; open the connection once, keep it open.
 
-    The server's replies are awaited for ``reply_wait`` seconds, not ``EMAIL_TIMEOUT`` (which
-    bounds connecting): a reply given up on after the server took the message sends it twice
-    when the delivery is tried again. RFC 5321 (4.5.3.2) asks senders to wait minutes, ten
-    for the reply to the message's end, for that reason; the claim bounds the wait here.
+    The server's replies are awaited for ``reply_wait`` seconds (``mail.smtp``).
     """
     link = unsubscribe_url(delivery.pk)
     template = templates.get(rendering.variant_for(delivery.paid))
-    if isinstance(connection, SmtpBackend):
-        if connection.connection is None:
-            # Open, the connection stays open across ``send_messages`` calls too.
-            connection.open()
-        connection.connection.sock.settimeout(reply_wait)
+    if isinstance(connection, SmtpBackend) and connection.connection is None:
+        # Open, the connection stays open across ``send_messages`` calls too.
+        connection.open()
+    smtp.await_replies(connection, reply_wait)
     if template is None or not messages.plain_address(delivery.email) or html.escape(link) != link:
         connection.send_messages([_message(rendered, issue, delivery, link=link)])
         return

@@ -6,6 +6,7 @@ crossed a socket and been accepted, as a reader's mail server would see it.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import re
 import socket
@@ -100,6 +101,24 @@ class Inbox:
                 return found[-1]
             time.sleep(0.01)
         raise AssertionError(f"no mail to {address}; got {self.messages}")
+
+
+class SlowToConfirmInbox(Inbox):
+    """Keeps every message at once but answers the end of one recipient's after a while.
+
+    What a busy mail server does: a sender that gives up on the reply cannot tell whether
+    the message was taken.
+    """
+
+    def __init__(self, slow: str, seconds: float):
+        super().__init__()
+        self.slow, self.seconds = slow, seconds
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        answer = await super().handle_DATA(server, session, envelope)
+        if self.slow in envelope.rcpt_tos:
+            await asyncio.sleep(self.seconds)
+        return answer
 
 
 def free_port() -> int:

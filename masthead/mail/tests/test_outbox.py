@@ -17,7 +17,7 @@ from masthead.mail.outbox import (
     email_queue,
     requeue_stranded,
 )
-from tests.support.smtp import free_port
+from tests.support.smtp import SlowToConfirmInbox, SmtpServer, free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +89,26 @@ def test_a_failed_send_waits_then_is_retried_with_the_same_message_id(settings, 
     assert sent.extra_headers["Message-ID"] == email.message_id
     email.refresh_from_db()
     assert (email.status, email.attempts) == (EmailStatus.SENT, 2)
+
+
+def test_a_server_slow_to_confirm_gets_the_email_once(settings):
+    # The reply comes four EMAIL_TIMEOUTs late, well inside the claim: given up on, the
+    # e-mail would be put back and sent again.
+    server = SmtpServer()
+    server.inbox = SlowToConfirmInbox("reader@example.org", seconds=2)
+    server.start()
+    try:
+        for name, value in server.django_settings().items():
+            setattr(settings, name, value)
+        settings.EMAIL_TIMEOUT, settings.EMAIL_CLAIM_SECONDS = 0.5, 20
+        email = email_queue(a_message(), wait_for_commit=False)
+        OutgoingEmail.objects.filter(status=EmailStatus.QUEUED).update(claimed_until=timezone.now())
+        requeue_stranded(older_than=datetime.timedelta(0))
+        email.refresh_from_db()
+        assert (email.status, email.attempts, email.last_error) == (EmailStatus.SENT, 1, "")
+        assert len(server.inbox.to("reader@example.org")) == 1
+    finally:
+        server.stop()
 
 
 def test_it_is_given_up_after_the_last_attempt(mailoutbox):

@@ -6,7 +6,6 @@ immediate backend) once the transaction that queued them commits.
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import re
 
@@ -20,7 +19,7 @@ from masthead.newsletters.models import Delivery, DeliveryStatus, Issue, Newslet
 from masthead.newsletters.tests.conftest import reader, subscribe
 from masthead.paywall.tests.conftest import gated_sentence, metered_articles
 from masthead.paywall.tests.test_leaks import encodings
-from tests.support.smtp import Inbox
+from tests.support.smtp import Inbox, SlowToConfirmInbox
 
 pytestmark = pytest.mark.django_db
 
@@ -155,20 +154,6 @@ def test_a_temporary_failure_waits_doubling_and_is_then_delivered(
     assert 55 < waits[0] <= 60 and 115 < waits[1] <= 120
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 3)
     assert len(smtp.inbox.to("later@example.org")) == 1
-
-
-class SlowToConfirmInbox(Inbox):
-    """Takes every message at once but answers the end of one recipient's after a while."""
-
-    def __init__(self, slow: str, seconds: float):
-        super().__init__()
-        self.slow, self.seconds = slow, seconds
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        answer = await super().handle_DATA(server, session, envelope)
-        if self.slow in envelope.rcpt_tos:
-            await asyncio.sleep(self.seconds)
-        return answer
 
 
 def test_a_server_slow_to_confirm_a_message_gets_it_once(
