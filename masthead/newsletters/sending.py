@@ -256,21 +256,18 @@ def send_batch(issue_id: int, first_id: int, last_id: int) -> str:
         return "nothing to do"
     issue = Issue.objects.select_related("newsletter").get(pk=issue_id)
     rendered = _rendered_issue(issue)
-    # Stop while the claim still has a send's time left, rather than outlive it.
-    deadline = (
-        time.monotonic() + (until - timezone.now()).total_seconds() - 2 * settings.EMAIL_TIMEOUT
-    )
+    claim_ends = time.monotonic() + (until - timezone.now()).total_seconds()
     connections = max(1, min(int(settings.NEWSLETTER_CONNECTIONS), len(deliveries)))
     templates = _templates(rendered, type(get_connection()))
     if connections == 1:
-        sent = _send_share(rendered, templates, issue, deliveries, claim, deadline)
+        sent = _send_share(rendered, templates, issue, deliveries, claim, claim_ends)
     else:
         shares = [deliveries[i::connections] for i in range(connections)]
         with ThreadPoolExecutor(max_workers=connections) as pool:
             sent = sum(
                 pool.map(
                     lambda share: _in_thread(
-                        _send_share, rendered, templates, issue, share, claim, deadline
+                        _send_share, rendered, templates, issue, share, claim, claim_ends
                     ),
                     shares,
                 )
@@ -287,10 +284,12 @@ def _in_thread(function, *args):
 
 
 def _send_share(
-    rendered, templates: dict, issue: Issue, deliveries: list[Delivery], claim: str, deadline
+    rendered, templates: dict, issue: Issue, deliveries: list[Delivery], claim: str, claim_ends
 ) -> int:
     """Send ``deliveries`` over one connection, marking each sent as the server accepts it."""
     connection = get_connection(fail_silently=False)
+    # Stop while the claim still has a send's time left, rather than outlive it.
+    deadline = claim_ends - 2 * settings.EMAIL_TIMEOUT
     sent = 0
     try:
         for index, delivery in enumerate(deliveries):
@@ -298,8 +297,7 @@ def _send_share(
                 _release(deliveries[index:], claim, error="claim running out", retry=False)
                 break
             _pace()
-            # ``deadline`` is two EMAIL_TIMEOUTs before the claim's end.
-            wait = smtp.reply_wait(deadline + 2 * settings.EMAIL_TIMEOUT - time.monotonic())
+            wait = smtp.reply_wait(claim_ends - time.monotonic())
             try:
                 _deliver(connection, templates, rendered, issue, delivery, reply_wait=wait)
             except smtplib.SMTPResponseException as exc:
