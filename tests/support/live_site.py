@@ -26,24 +26,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _own_database_url(base_url: str, name: str) -> str:
-    """A fresh PostgreSQL database beside the one in DATABASE_URL."""
-    import psycopg
-
-    parts = urlsplit(base_url)
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def _drop_database(base_url: str, name: str) -> None:
+def _on_server(base_url: str, *statements: str) -> None:
+    """Run ``statements`` on the PostgreSQL server of ``base_url``, outside any database's."""
     import psycopg
 
     parts = urlsplit(base_url)
     with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for statement in statements:
+            conn.execute(statement)
+
+
+def _own_database_url(base_url: str, name: str) -> str:
+    """A fresh PostgreSQL database beside the one in DATABASE_URL."""
+    _on_server(base_url, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    return urlunsplit(urlsplit(base_url)._replace(path=f"/{name}"))
+
+
+def _drop_database(base_url: str, name: str) -> None:
+    _on_server(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _manage(env: dict, *args: str) -> str:
@@ -92,12 +92,11 @@ def _remove_template(var_dir: Path, name: str | None) -> None:
 
 
 def _copy_database(base_url: str, template: str, name: str) -> None:
-    import psycopg
-
-    parts = urlsplit(base_url)
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    _on_server(
+        base_url,
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        f'CREATE DATABASE "{name}" TEMPLATE "{template}"',
+    )
 
 
 def migrated_sqlite(var_dir: Path) -> None:
