@@ -313,7 +313,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Masthead <no-reply@lo
 
 # Sessions read from the shared cache (written through to the database): a
 # logged-in reader's page costs no session query.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "masthead.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Two weeks, renewed once less than half is left (accounts.middleware), so a reader

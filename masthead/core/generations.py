@@ -71,6 +71,11 @@ def _listener() -> GenerationListener | None:
     )
 
 
+def listener() -> GenerationListener | None:
+    """This process's listener; None when the site runs without one."""
+    return _listener()
+
+
 def _replay_in_thread() -> None:
     """``replay_missed`` from the listener's thread, which must not keep a connection open."""
     try:

@@ -10,6 +10,11 @@ until it has subscribed and synchronised again. A bump reaches other
 processes within the pub/sub latency (well under a millisecond on one
 host); the per-request round trip had the same race between reading a
 generation and the write that bumps it.
+
+The same channel carries drops (``drop:<topic>:<key>``) for copies of values that
+change one key at a time (``core.synced_memo``): each is handed to the dropper
+registered for its topic. ``subscription`` counts the (re)subscriptions, so that
+a copy can tell whether it was kept under the one that is listening now.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 RETRY_SECONDS = 1.0
+DROP_PREFIX = "drop:"
 
 
 class GenerationListener:
@@ -42,6 +48,9 @@ class GenerationListener:
         # Run at each (re)subscription, when Redis is reachable again.
         self.on_sync = on_sync
         self._values: dict[str, int] = {}
+        self._droppers: dict[str, Callable[[str], None]] = {}
+        # Moves at every (re)subscription: drops may have been lost in between.
+        self.subscription = 0
         self._synced = False
         self._pid: int | None = None
         self._lock = threading.Lock()
@@ -55,6 +64,17 @@ class GenerationListener:
         return self._values if self._synced else None
 
     def publish(self, name: str, value: int) -> None:
+        # Listeners that miss it are resynchronised when they reconnect.
+        self._publish(f"{name}={value}", "a generation bump")
+
+    def on_drop(self, topic: str, dropper: Callable[[str], None]) -> None:
+        """Hand every ``topic`` drop heard on the channel to ``dropper`` (its key)."""
+        self._droppers[topic] = dropper
+
+    def publish_drop(self, topic: str, key: str) -> None:
+        self._publish(f"{DROP_PREFIX}{topic}:{key}", f"a {topic} drop")
+
+    def _publish(self, message: str, what: str) -> None:
         try:
             if self._client is None:
                 self._client = redis.Redis.from_url(
@@ -62,11 +82,10 @@ class GenerationListener:
                     socket_timeout=settings.REDIS_TIMEOUT,
                     socket_connect_timeout=settings.REDIS_TIMEOUT,
                 )
-            self._client.publish(self.channel, f"{name}={value}")
+            self._client.publish(self.channel, message)
         except redis.RedisError:
-            # Listeners that miss it are resynchronised when they reconnect; until then
-            # they may be behind, so make every listener distrust its copy.
-            logger.exception("could not publish a generation bump")
+            # Not the message: a drop's key may be a secret (a session id).
+            logger.exception("could not publish %s", what)
 
     def _start(self) -> None:
         with self._lock:
@@ -110,6 +129,7 @@ class GenerationListener:
                 except Exception:  # the copy is still good; the next resync tries again
                     logger.exception("generation listener: on_sync failed")
             self._values = dict(self.read_values())
+            self.subscription += 1
             self._synced = True
             while not self._stopped.is_set():
                 message = pubsub.get_message(timeout=5)
@@ -123,6 +143,13 @@ class GenerationListener:
             client.close()
 
     def _apply(self, data: bytes) -> None:
-        name, _, value = data.decode().partition("=")
+        text = data.decode()
+        if text.startswith(DROP_PREFIX):
+            topic, _, key = text.removeprefix(DROP_PREFIX).partition(":")
+            dropper = self._droppers.get(topic)
+            if dropper is not None:
+                dropper(key)
+            return
+        name, _, value = text.partition("=")
         # Messages can overtake the resynchronising read; generations only grow.
         self._values = {**self._values, name: max(int(value), self._values.get(name, 0))}

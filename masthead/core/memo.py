@@ -45,6 +45,10 @@ class Memo:
             self.set(key, value)
         return value
 
+    def pop(self, key: Hashable) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

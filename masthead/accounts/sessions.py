@@ -1,0 +1,65 @@
+"""Django's cached-database sessions, with a copy of each in the process that read it.
+
+A signed-in reader's every request reads the session from the cache first: one
+network round trip, the only one a subscriber's cached article page makes. Each
+process keeps the sessions it has read (``core.synced_memo``); saving or deleting a
+session drops it here at once and in every other process over the generation
+listener's channel. A logout, a login's new session id and a renewal are all saves
+or deletes, so an old cookie stops working everywhere within the pub/sub latency.
+
+A copy is pickled: the session a request gets is its own dict, which it may change.
+Copies live at most ``MAX_AGE`` seconds, which is all a session may outlive its
+expiry in a process that keeps it (the cache entry itself ends at the expiry).
+Without a listener (no Redis, or tests) nothing is kept.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+from asgiref.sync import sync_to_async
+from django.contrib.sessions.backends import cached_db
+
+from masthead.core.synced_memo import SyncedMemo
+
+MAX_AGE = 30.0
+
+_sessions = SyncedMemo("session", max_entries=20000, max_age=MAX_AGE)
+
+
+class SessionStore(cached_db.SessionStore):
+    def load(self):
+        key = self.session_key
+        token = _sessions.token() if key else None
+        if token is None:
+            return super().load()
+        kept = _sessions.get(key, token)
+        if kept is not None:
+            return pickle.loads(kept)  # noqa: S301 (bytes this process pickled itself)
+        data = super().load()
+        # An unknown or expired key loads empty (and is forgotten): nothing to keep.
+        if data and self.session_key == key:
+            _sessions.keep(key, pickle.dumps(data, pickle.HIGHEST_PROTOCOL), token)
+        return data
+
+    def save(self, must_create=False):
+        super().save(must_create=must_create)
+        if not must_create:  # a new key: no process has a copy of it
+            _sessions.drop(self.session_key)
+
+    def delete(self, session_key=None):
+        key = session_key if session_key is not None else self.session_key
+        super().delete(session_key)
+        if key is not None:
+            _sessions.drop(key)
+
+    async def asave(self, must_create=False):
+        await super().asave(must_create=must_create)
+        if not must_create:
+            await sync_to_async(_sessions.drop)(self.session_key)
+
+    async def adelete(self, session_key=None):
+        key = session_key if session_key is not None else self.session_key
+        await super().adelete(session_key)
+        if key is not None:
+            await sync_to_async(_sessions.drop)(key)
