@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import uuid
 from collections.abc import Callable
 
 import redis
@@ -56,6 +57,8 @@ class GenerationListener:
         self._lock = threading.Lock()
         self._client: redis.Redis | None = None
         self._stopped = threading.Event()
+        # How the subscription's connection shows in Redis's CLIENT LIST.
+        self.client_name = f"masthead-listener-{uuid.uuid4().hex[:12]}"
 
     def values(self) -> dict[str, int] | None:
         """The generations, or None when this process cannot vouch for them."""
@@ -113,7 +116,11 @@ class GenerationListener:
 
     def _listen(self) -> None:
         client = redis.Redis.from_url(
-            self.url, socket_connect_timeout=2, socket_keepalive=True, health_check_interval=5
+            self.url,
+            socket_connect_timeout=2,
+            socket_keepalive=True,
+            health_check_interval=5,
+            client_name=self.client_name,
         )
         pubsub = client.pubsub()
         try:

@@ -10,6 +10,7 @@ import pytest
 import redis
 
 from masthead.core.listener import GenerationListener
+from tests.support.subscriptions import cut_subscription
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.redis
@@ -48,10 +49,8 @@ def test_a_bump_published_by_another_process_reaches_this_one(listener, shared):
 
 def test_a_lost_subscription_is_distrusted_then_resynchronised(listener, shared):
     eventually(listener.values)
-    admin = redis.Redis.from_url(REDIS_URL)
     # A bump this process cannot hear: made while its subscription is gone.
-    killed = admin.client_kill_filter(_type="pubsub", skipme=True)
-    assert killed >= 1
+    assert cut_subscription(REDIS_URL, listener) == 1
     shared["content"] = 99
     # Back to asking the cache per request until it has subscribed and read again...
     eventually(lambda: listener.values() is None or listener.values()["content"] == 99)
@@ -79,9 +78,7 @@ def test_each_subscription_runs_on_sync_before_the_copy_is_read(shared):
     try:
         assert eventually(listener.values)["content"] == 99
         assert len(calls) == 1
-        admin = redis.Redis.from_url(REDIS_URL)
-        for client in admin.client_list(_type="pubsub"):
-            admin.client_kill_filter(_id=client["id"])
+        assert cut_subscription(REDIS_URL, listener) == 1
         eventually(lambda: len(calls) == 2)
     finally:
         listener.stop()
