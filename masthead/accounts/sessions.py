@@ -8,8 +8,14 @@ listener's channel. A logout, a login's new session id and a renewal are all sav
 or deletes, so an old cookie stops working everywhere within the pub/sub latency.
 
 A copy is pickled: the session a request gets is its own dict, which it may change.
-Copies live at most ``MAX_AGE`` seconds, which is all a session may outlive its
-expiry in a process that keeps it (the cache entry itself ends at the expiry).
+Copies live at most ``MAX_AGE`` seconds: long enough to span a reader's time on an
+article, and no risk in itself: a logout and a new id are drops, and a password change
+ends the other sessions through the user row, checked against the session on every
+request (``accounts.users``). What drops do not carry is a session's expiry, which a
+process that keeps the session may let it outlive by ``MAX_AGE`` (a session lasts two
+weeks), and a write whose drop could not be published (logged). The faults that stop a
+publish (Redis unreachable) mostly stop the write reaching the shared cache too, and the
+cache then serves the old session to every process for longer than this anyway.
 Without a listener (no Redis, or tests) nothing is kept.
 """
 
@@ -22,7 +28,7 @@ from django.contrib.sessions.backends import cached_db
 
 from masthead.core.synced_memo import SyncedMemo
 
-MAX_AGE = 30.0
+MAX_AGE = 300.0
 
 _sessions = SyncedMemo("session", max_entries=20000, max_age=MAX_AGE)
 
