@@ -2,10 +2,17 @@
 
 A signed-in reader's every request reads the session from the cache first: one
 network round trip, the only one a subscriber's cached article page makes. Each
-process keeps the sessions it has read (``core.synced_memo``); saving or deleting a
-session drops it here at once and in every other process over the generation
-listener's channel. A logout, a login's new session id and a renewal are all saves
-or deletes, so an old cookie stops working everywhere within the pub/sub latency.
+process keeps the sessions it has read for an article page (``core.synced_memo``);
+saving or deleting a session drops it here at once and in every other process over
+the generation listener's channel. A logout, a login's new session id and a renewal
+are all saves or deletes, so an old cookie stops working everywhere within the
+pub/sub latency.
+
+Only a read the fast path marks (``allow_kept_copy``: a signed-in reader's article)
+uses a copy. Every other request reads the shared cache, so a page that follows a
+write made by another process (a multi-step login, the admin's preview, which keeps
+its form in the session) always sees it; the pub/sub latency is a window only for
+article pages, which nothing writes to a session before.
 
 A copy is pickled: the session a request gets is its own dict, which it may change.
 Copies live at most ``MAX_AGE`` seconds: long enough to span a reader's time on an
@@ -33,10 +40,18 @@ MAX_AGE = 300.0
 _sessions = SyncedMemo("session", max_entries=20000, max_age=MAX_AGE)
 
 
+def allow_kept_copy(session) -> None:
+    """Let ``session`` be loaded from this process's copy (for an article page)."""
+    if isinstance(session, SessionStore):
+        session.kept_copy_allowed = True
+
+
 class SessionStore(cached_db.SessionStore):
+    kept_copy_allowed = False
+
     def load(self):
         key = self.session_key
-        token = _sessions.token() if key else None
+        token = _sessions.token() if key and self.kept_copy_allowed else None
         if token is None:
             return super().load()
         kept = _sessions.get(key, token)

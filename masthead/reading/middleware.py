@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 
-from masthead.accounts import users
+from masthead.accounts import sessions, users
 from masthead.core import generations
 from masthead.core.memo import Memo
 from masthead.paywall import crawlers
@@ -30,6 +30,9 @@ class FastPathMiddleware:
         if request.method in ("GET", "HEAD") and not request.path.startswith(ADMIN_PREFIX):
             route = article.cached_route(request)
             if route is not None:
+                session = getattr(request, "session", None)
+                if session is not None:
+                    sessions.allow_kept_copy(session)
                 # The page's fillers ask about the reader some twenty times.
                 users.resolve(request)
                 return article.respond(request, route)
