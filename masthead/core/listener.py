@@ -69,6 +69,10 @@ class GenerationListener:
     def publish(self, name: str, value: int) -> None:
         # Listeners that miss it are resynchronised when they reconnect.
         self._publish(f"{name}={value}", "a generation bump")
+        # This process's own copy moves now, not when its message comes back: the next
+        # request this process serves (the page a write redirects to) must not wait on
+        # the listener's thread being scheduled.
+        self._apply_bump(name, value)
 
     def on_drop(self, topic: str, dropper: Callable[[str], None]) -> None:
         """Hand every ``topic`` drop heard on the channel to ``dropper`` (its key)."""
@@ -158,5 +162,8 @@ class GenerationListener:
                 dropper(key)
             return
         name, _, value = text.partition("=")
+        self._apply_bump(name, int(value))
+
+    def _apply_bump(self, name: str, value: int) -> None:
         # Messages can overtake the resynchronising read; generations only grow.
-        self._values = {**self._values, name: max(int(value), self._values.get(name, 0))}
+        self._values = {**self._values, name: max(value, self._values.get(name, 0))}

@@ -47,6 +47,16 @@ def test_a_bump_published_by_another_process_reaches_this_one(listener, shared):
     assert listener.values()["content"] == 21
 
 
+def test_a_bump_this_process_publishes_is_in_its_own_copy_at_once(listener, shared, monkeypatch):
+    eventually(listener.values)
+    # The listener's thread applies nothing it hears: only the publish can move the copy.
+    monkeypatch.setattr(listener, "_apply", lambda data: None)
+
+    listener.publish("content", 25)
+
+    assert listener.values()["content"] == 25
+
+
 def test_a_lost_subscription_is_distrusted_then_resynchronised(listener, shared):
     eventually(listener.values)
     # A bump this process cannot hear: made while its subscription is gone.
