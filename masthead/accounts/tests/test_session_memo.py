@@ -23,17 +23,14 @@ import pytest
 import redis
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
-from django.test import Client, override_settings
+from django.test import Client
 
 from masthead.accounts import sessions
 from masthead.accounts.tests.conftest import PASSWORD
 from masthead.accounts.tests.test_security import NEW_PASSWORD, is_logged_in, log_in
 from masthead.content.tests.helpers import demo_article
-from masthead.core import generations
-from masthead.core.listener import GenerationListener
-from masthead.settings import redis_cache
 from tests.support.live_site import LiveSite
-from tests.support.subscriptions import cut_subscription
+from tests.support.subscriptions import cut_subscription, listening_on_redis
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.redis
@@ -46,16 +43,8 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get(
 @pytest.fixture
 def listening(monkeypatch):
     """This process on Redis, with a listener that vouches for its subscription."""
-    with override_settings(CACHES={"default": redis_cache(REDIS_URL)}):
-        cache.clear()
-        listener = GenerationListener(
-            REDIS_URL, f"test-generations-{uuid.uuid4().hex}", generations._read_all
-        )
-        monkeypatch.setattr(generations, "_listener", lambda: listener)
-        eventually(listener.values)
+    with listening_on_redis(REDIS_URL, monkeypatch) as listener:
         yield listener
-        listener.stop()
-        cache.clear()
 
 
 SIGNED_IN_MENU = 'class="account-links__login" href="/account/"'

@@ -8,22 +8,19 @@ from __future__ import annotations
 
 import html
 import os
-import uuid
 
 import pytest
-from django.core.cache import cache
-from django.test import Client, override_settings
+from django.test import Client
 
 from masthead.content.tests.helpers import demo_article
 from masthead.core import generations
-from masthead.core.listener import GenerationListener
 from masthead.insights import events
 from masthead.insights.models import EventKind, ReaderEvent
 from masthead.paywall.tests.conftest import gated_sentence, metered_articles
 from masthead.reading import article as article_response
 from masthead.reading import middleware
 from masthead.reading.tests.test_article import subscriber
-from masthead.settings import redis_cache
+from tests.support.subscriptions import listening_on_redis
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
@@ -36,18 +33,10 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get(
 @pytest.fixture
 def vouched(monkeypatch):
     """This process on Redis, with a listener that vouches for its generations."""
-    with override_settings(CACHES={"default": redis_cache(REDIS_URL)}):
-        cache.clear()
-        listener = GenerationListener(
-            REDIS_URL, f"test-generations-{uuid.uuid4().hex}", generations._read_all
-        )
-        monkeypatch.setattr(generations, "_listener", lambda: listener)
-        middleware._kept.clear()
-        eventually(listener.values)
+    middleware._kept.clear()
+    with listening_on_redis(REDIS_URL, monkeypatch) as listener:
         yield listener
-        listener.stop()
-        middleware._kept.clear()
-        cache.clear()
+    middleware._kept.clear()
 
 
 def kept_paths() -> set[str]:
