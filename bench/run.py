@@ -29,13 +29,18 @@ BENCH_DURATION seconds, --latency):
                         article with ~50 comments, shown whole    target >= 0.4
 
 then the policy micro-benchmark, then a markdown table of req/s, p50, p99,
-ratio to the floor and PASS/MISS; a p99 of 50 ms or more is flagged.
+ratio to the floor and PASS/MISS; a p99 of 50 ms or more is flagged. Under the
+table, each row's CPU time per request (the servers' workers and the kernel's
+share of it, wrk, everything else) and the share of the machine left idle: a
+row that waits on the network leaves cores idle where the floor does not.
 
 Environment: BENCH_DURATION seconds per row (default 20; 5 for a quick run),
 BENCH_CONNECTIONS (64), BENCH_SYNTHETIC articles (10000), BENCH_WARMUP requests
 per row before measuring (200), BENCH_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/masthead_bench; dropped and re-created),
-BENCH_REDIS_URL (redis://127.0.0.1:6379/14; flushed). BENCH_PROFILE=1 also
+BENCH_REDIS_URL (redis://127.0.0.1:6379/14; flushed), BENCH_WORKERS gunicorn
+workers for the site and the floor alike (2: the issue's setting; for comparing
+worker counts, never for the headline). BENCH_PROFILE=1 also
 profiles each row in-process under pyinstrument (BENCH_PROFILE_REQUESTS
 requests each, default 300) into artifacts/profiles/<row>.txt.
 
@@ -80,7 +85,7 @@ DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/masthead_bench"
 )
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-WORKERS = 2
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 P99_FLAG_MS = 50.0
 LENGTH_TOLERANCE = 0.05
 PROMPT_MARKER = "paywall-prompt"
@@ -293,17 +298,19 @@ def _proc_stat(pid: str) -> list[str] | None:
         return None
 
 
-def servers_cpu_seconds(masters: list[int]) -> float:
-    """User + system CPU of the gunicorn masters and their workers so far."""
-    ticks = 0
+def servers_cpu_seconds(masters: list[int]) -> tuple[float, float]:
+    """User and system CPU of the gunicorn masters and their workers so far."""
+    user = system = 0
     wanted = {str(pid) for pid in masters}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
         fields = _proc_stat(pid)
         if fields and (pid in wanted or fields[1] in wanted):
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+            user += int(fields[11])
+            system += int(fields[12])
+    ticks = os.sysconf("SC_CLK_TCK")
+    return user / ticks, system / ticks
 
 
 def machine_busy_seconds() -> float:
@@ -317,7 +324,7 @@ def machine_busy_seconds() -> float:
 def run_wrk(url: str, *extra: str, env: dict | None = None, masters: list[int] = ()) -> dict:
     """wrk's numbers, plus the cores kept busy by anything but the servers and wrk."""
     started = time.monotonic()
-    busy, servers = machine_busy_seconds(), servers_cpu_seconds(masters)
+    busy_before, servers_before = machine_busy_seconds(), servers_cpu_seconds(masters)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         [
@@ -340,9 +347,12 @@ def run_wrk(url: str, *extra: str, env: dict | None = None, masters: list[int] =
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     wrk_cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
-    other = (
-        machine_busy_seconds() - busy - (servers_cpu_seconds(masters) - servers) - wrk_cpu
-    ) / wall
+    busy = machine_busy_seconds() - busy_before
+    user, system = (
+        now - then for now, then in zip(servers_cpu_seconds(masters), servers_before, strict=True)
+    )
+    servers = user + system
+    other = (busy - servers - wrk_cpu) / wall
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))
     total = re.search(r"(\d+) requests in [\d.]+\w+, ([\d.]+)(\w+) read", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -359,6 +369,14 @@ def run_wrk(url: str, *extra: str, env: dict | None = None, masters: list[int] =
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
         "socket_errors": socket_errors.group(1).strip() if socket_errors else "",
         "other_cores": max(0.0, other),
+        # CPU time per request, in µs: where one request's cost goes on this machine.
+        "cpu_us": {
+            "servers": servers / requests * 1e6,
+            "servers_system": system / requests * 1e6,
+            "wrk": wrk_cpu / requests * 1e6,
+            "other": max(0.0, busy - servers - wrk_cpu) / requests * 1e6,
+        },
+        "idle": max(0.0, 1 - busy / (wall * (os.cpu_count() or 1))),
     }
 
 
@@ -484,6 +502,18 @@ def table(rows: list[Row], load_before: float) -> tuple[str, bool]:
         "Cores busy outside the two servers and wrk during each row (Redis, PostgreSQL and "
         "whatever else runs on the machine; a row well above the others was contended): "
         + ", ".join(f"{row.key} {row.result['other_cores']:.2f}" for row in rows)
+        + "."
+    )
+    lines.append(
+        "CPU per request, µs (the servers' workers, of it in the kernel / wrk / everything "
+        "else), and the share of the machine left idle: "
+        + "; ".join(
+            f"{row.key} {c['servers']:.0f}, {c['servers_system']:.0f} / {c['wrk']:.0f} / "
+            f"{c['other']:.0f}, "
+            f"idle {row.result['idle']:.0%}"
+            for row in rows
+            for c in (row.result["cpu_us"],)
+        )
         + "."
     )
     if flagged:
