@@ -64,6 +64,7 @@ class Load:
         self.failures: list[str] = []
         self.results: list[Answer] = []
         self.done = 0
+        self.cut_short = 0
         self._stop = threading.Event()
         self._workers = [threading.Thread(target=self._run, daemon=True) for _ in range(threads)]
 
@@ -78,6 +79,13 @@ class Load:
             except OSError as error:
                 status = None
                 self.failures.append(f"{type(error).__name__} {path}")
+            except http.client.HTTPException:
+                # Headers came, then the connection closed: the app process was killed
+                # between writing its headers and its body, after which nginx cannot send
+                # the request elsewhere. Counted, not failed: no server can finish a
+                # response its process died writing; the reader reloads.
+                status = None
+                self.cut_short += 1
             self.results.append(Answer(path, status, started, time.monotonic()))
             self.done += 1
 

@@ -50,6 +50,11 @@ def post(port: int, path: str, body: str, headers: dict, timeout: float = 15) ->
         connection.close()
 
 
+# A request that got no whole answer: the connection failed, or it closed mid-response
+# (IncompleteRead, when an app process is killed after nginx has passed on its headers).
+NO_WHOLE_ANSWER = (OSError, http.client.HTTPException)
+
+
 def died(status: int | None) -> bool:
     """The request got no answer from Masthead: the connection failed, or nginx said its
     app process went away (502) or timed out (504)."""
@@ -80,7 +85,7 @@ class Commenter:
         }
         try:
             return post(self.port, self.action, form, headers)
-        except OSError as error:
+        except NO_WHOLE_ANSWER as error:
             return None, type(error).__name__
 
     def comment(self, body: str) -> str:
@@ -123,7 +128,7 @@ class Stripe:
             }
             try:
                 status, text = post(self.port, "/billing/webhooks/stripe/", payload, headers)
-            except OSError:
+            except NO_WHOLE_ANSWER:
                 status, text = None, ""
             if status == 200:
                 return text
@@ -181,7 +186,8 @@ def test_killing_an_app_process_under_load_loses_no_get_comment_or_webhook(clust
         cluster._wait_for(f"http://127.0.0.1:{cluster.app_ports[0]}/robots.txt")
     recorded = readers(cluster.site, "recorded")
     print(
-        f"{load.done} GETs, {sum(len(c.outcomes) for c in commenters)} comments "
+        f"{load.done} GETs ({load.cut_short} cut short by the kill), "
+        f"{sum(len(c.outcomes) for c in commenters)} comments "
         f"({sum(c.deaths for c in commenters)} died and were sent again), "
         f"{len(stripe.answers)} webhooks ({stripe.deaths} died and were redelivered)"
     )
