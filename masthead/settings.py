@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "masthead.reading.middleware.FastPathMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "masthead.core.generations.ReadYourWritesMiddleware",
 ]
 
 ROOT_URLCONF = "masthead.urls"

@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -128,6 +129,70 @@ def _local() -> _LocalView | None:
     return view
 
 
+# Read-your-writes for the browser that made a change. Another process hears the bump
+# only after the pub/sub latency, so the page a write redirects to, served there, could
+# show the old state. The writer's response carries the generations its bumps reached
+# (SEEN_COOKIE); a process whose own copy is behind them reads the shared cache for
+# that browser's requests instead, until the cookie lapses.
+SEEN_COOKIE = "mh_seen"
+SEEN_MAX_AGE = 60
+_bumped: ContextVar[dict[str, int] | None] = ContextVar("generations_bumped", default=None)
+
+
+def parse_seen(raw: str | None) -> dict[str, int]:
+    """``comments:17|content:9`` as a dict; anything malformed is ignored."""
+    seen: dict[str, int] = {}
+    for part in (raw or "")[:200].split("|"):
+        name, _, value = part.partition(":")
+        if name in NAMES and value.isdigit() and len(value) < 20:
+            seen[name] = int(value)
+    return seen
+
+
+def format_seen(seen: dict[str, int]) -> str:
+    return "|".join(f"{name}:{value}" for name, value in sorted(seen.items()))
+
+
+def _behind(request: HttpRequest, values: dict[str, int]) -> bool:
+    """Whether this process's copy predates a change this browser made."""
+    raw = request.COOKIES.get(SEEN_COOKIE)
+    if not raw:
+        return False
+    return any(values.get(name, 0) < value for name, value in parse_seen(raw).items())
+
+
+class ReadYourWritesMiddleware:
+    """Gives a response the generations its request's bumps reached (``SEEN_COOKIE``).
+
+    Last in MIDDLEWARE: only views write, and the reads the fast paths answer never
+    reach it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _bumped.set({})
+        try:
+            response = self.get_response(request)
+            bumped = _bumped.get()
+        finally:
+            _bumped.reset(token)
+        if bumped:
+            seen = parse_seen(request.COOKIES.get(SEEN_COOKIE))
+            for name, value in bumped.items():
+                seen[name] = max(value, seen.get(name, 0))
+            response.set_cookie(
+                SEEN_COOKIE,
+                format_seen(seen),
+                max_age=SEEN_MAX_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+
 def lookup(request: HttpRequest, *extra_keys: str) -> dict:
     """The generations and ``extra_keys`` in one cache round trip, kept on the request.
 
@@ -140,7 +205,7 @@ def lookup(request: HttpRequest, *extra_keys: str) -> dict:
         return found
     if found is None:
         local = _local()
-        if local is not None:
+        if local is not None and not _behind(request, local.values):
             found = local.keyed  # shared: nothing below changes it in place
             if not extra_keys:
                 setattr(request, _REQUEST_ATTRIBUTE, found)
@@ -193,6 +258,9 @@ def bump(name: str, *, keep_missed: bool = True) -> bool:
             _keep_missed(name)
         return False
     _announce(name, value)
+    bumped = _bumped.get()
+    if bumped is not None and value > bumped.get(name, 0):
+        bumped[name] = value
     return True
 
 
