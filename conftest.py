@@ -72,3 +72,13 @@ def live_site(tmp_path_factory):
     site.start()
     yield site
     site.stop()
+
+
+@pytest.fixture
+def listening(monkeypatch):
+    """This process on Redis, with a listener that vouches for its generations and
+    subscription (so the per-process copies are used)."""
+    from tests.support.subscriptions import REDIS_URL, listening_on_redis
+
+    with listening_on_redis(REDIS_URL, monkeypatch) as listener:
+        yield listener

@@ -7,6 +7,7 @@ other CI pass, live sites) keep theirs.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,11 @@ from masthead.core import generations
 from masthead.core.listener import GenerationListener
 from masthead.settings import redis_cache
 from tests.support.waiting import eventually
+
+# The Redis that in-process tests needing a real one use.
+REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get(
+    "REDIS_URL", "redis://127.0.0.1:6379/13"
+)
 
 
 @contextmanager

@@ -10,7 +10,6 @@ page's account menu.
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
 import urllib.error
 import urllib.parse
@@ -30,21 +29,10 @@ from masthead.accounts.tests.conftest import PASSWORD
 from masthead.accounts.tests.test_security import NEW_PASSWORD, is_logged_in, log_in
 from masthead.content.tests.helpers import demo_article
 from tests.support.live_site import LiveSite
-from tests.support.subscriptions import cut_subscription, listening_on_redis
+from tests.support.subscriptions import REDIS_URL, cut_subscription
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.redis
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get(
-    "REDIS_URL", "redis://127.0.0.1:6379/13"
-)
-
-
-@pytest.fixture
-def listening(monkeypatch):
-    """This process on Redis, with a listener that vouches for its subscription."""
-    with listening_on_redis(REDIS_URL, monkeypatch) as listener:
-        yield listener
 
 
 SIGNED_IN_MENU = 'class="account-links__login" href="/account/"'

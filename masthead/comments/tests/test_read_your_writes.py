@@ -9,8 +9,6 @@ other process is this one, its listener's copy held at what it was before the po
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from masthead.comments.tests.test_http import (
@@ -24,19 +22,8 @@ from masthead.comments.tests.test_http import (
     posted,
 )
 from masthead.core import generations
-from tests.support.subscriptions import listening_on_redis
 
-pytestmark = pytest.mark.django_db
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get(
-    "REDIS_URL", "redis://127.0.0.1:6379/13"
-)
-
-
-@pytest.fixture
-def listening(monkeypatch):
-    with listening_on_redis(REDIS_URL, monkeypatch) as listener:
-        yield listener
+pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 
 
 def test_the_page_after_a_post_shows_it_where_the_bump_has_not_arrived(listening, monkeypatch):

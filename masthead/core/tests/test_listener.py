@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 
@@ -10,14 +9,10 @@ import pytest
 import redis
 
 from masthead.core.listener import GenerationListener
-from tests.support.subscriptions import cut_subscription
+from tests.support.subscriptions import REDIS_URL, cut_subscription
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.redis
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get(
-    "REDIS_URL", "redis://127.0.0.1:6379/13"
-)
 
 
 @pytest.fixture

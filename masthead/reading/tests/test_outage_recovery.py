@@ -8,8 +8,6 @@ resubscribes). No reader gets the unpublished article from a cache.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -20,12 +18,9 @@ from masthead.content.tests.helpers import demo_article, last_paragraph
 from masthead.core import generations
 from masthead.core.models import MissedBump
 from masthead.settings import redis_cache
+from tests.support.subscriptions import REDIS_URL
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get(
-    "REDIS_URL", "redis://127.0.0.1:6379/13"
-)
 NOWHERE = "redis://127.0.0.1:1/0"
 
 

@@ -7,7 +7,6 @@ only setting in which a process keeps pages (it must vouch for its generations).
 from __future__ import annotations
 
 import html
-import os
 
 import pytest
 from django.test import Client
@@ -20,14 +19,10 @@ from masthead.paywall.tests.conftest import gated_sentence, metered_articles
 from masthead.reading import article as article_response
 from masthead.reading import middleware
 from masthead.reading.tests.test_article import subscriber
-from tests.support.subscriptions import listening_on_redis
+from tests.support.subscriptions import REDIS_URL, listening_on_redis
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get(
-    "REDIS_URL", "redis://127.0.0.1:6379/13"
-)
 
 
 @pytest.fixture
